@@ -1,0 +1,73 @@
+package io.github.dl4jadmm.comm;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The in-JVM channel: every message is really encoded to bytes, held in a one-slot mailbox per link, and decoded
+ * by the receiver, so the byte counts are those a network transport would send. Thread-safe for the engine's
+ * pattern (one sender and one receiver per link, separated by a phase barrier).
+ */
+public final class LocalChannel implements Channel {
+
+    private final TensorCodec codec;
+    private final Map<Transfer, TensorEncoder> encoders = new ConcurrentHashMap<>();
+    private final Map<Transfer, TensorDecoder> decoders = new ConcurrentHashMap<>();
+    private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
+    private final AtomicLong forwardBytes = new AtomicLong();
+    private final AtomicLong backwardBytes = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+
+    /** A channel whose links all use {@code codec}. */
+    public LocalChannel(TensorCodec codec) {
+        if (codec == null) {
+            throw new IllegalArgumentException("codec must not be null (use RawTensorCodec.INSTANCE for lossless float transfers)");
+        }
+        this.codec = codec;
+    }
+
+    /** The codec of every link. */
+    public TensorCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public INDArray send(Transfer link, INDArray value) {
+        EncodedTensor encoded = encoders.computeIfAbsent(link, codec::newEncoder).encode(value);
+        ByteBuffer message = encoded.message().asReadOnlyBuffer();
+        if (mailboxes.put(link, message) != null) {
+            throw new IllegalStateException("link " + link + " already holds an unread message: "
+                    + "a block sent twice in one iteration");
+        }
+        (link.direction() == Direction.FORWARD ? forwardBytes : backwardBytes).addAndGet(message.remaining());
+        messages.incrementAndGet();
+        return encoded.reconstruction();
+    }
+
+    @Override
+    public INDArray receive(Transfer link) {
+        ByteBuffer message = mailboxes.remove(link);
+        if (message == null) {
+            throw new IllegalStateException("nothing was sent on link " + link + " before it was read");
+        }
+        return decoders.computeIfAbsent(link, codec::newDecoder).decode(message);
+    }
+
+    @Override
+    public long bytesSent() {
+        return forwardBytes.get() + backwardBytes.get();
+    }
+
+    @Override
+    public long bytesSent(Direction direction) {
+        return (direction == Direction.FORWARD ? forwardBytes : backwardBytes).get();
+    }
+
+    @Override
+    public long messagesSent() {
+        return messages.get();
+    }
+}
