@@ -1,0 +1,258 @@
+package io.github.dl4jadmm.pdadmm;
+
+import io.github.dl4jadmm.comm.Channel;
+import io.github.dl4jadmm.comm.Transfer;
+import java.util.EnumMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Layer {@code l} of the network and every variable it owns (algorithms.md §1): {@code p_l} (its input; for
+ * layer 1 the fixed data), {@code W_l}, {@code b_l}, {@code z_l}, and for hidden layers {@code q_l} and its copy
+ * of the dual {@code u_l}. It also keeps what its neighbours sent: {@code q_{l-1}} with its own copy of
+ * {@code u_{l-1}}, and {@code p_{l+1}}. Neighbours see nothing else; they talk through the {@link Channel}.
+ *
+ * <p>An iteration is two phases separated by a barrier across blocks: {@link #phaseA} (receive {@code q_{l-1}},
+ * dual update of the left boundary, p-, W-, b-, z-steps, send {@code p_l}) and {@link #phaseB} (receive
+ * {@code p_{l+1}}, q-step, send {@code q_l}, dual update of the right boundary, metrics).
+ */
+final class LayerBlock {
+
+    final int layer;
+    final boolean first;
+    final boolean last;
+    final int device;
+    private final HiddenActivation activation;
+    private final OutputRisk risk;
+    private final INDArray labels;
+
+    INDArray p;
+    private INDArray pW;
+    final INDArray w;
+    final INDArray b;
+    final INDArray z;
+    INDArray q;
+    INDArray u;
+    INDArray qLeft;
+    INDArray uLeft;
+    INDArray pRight;
+
+    private INDArray pScratch;
+    private INDArray pWScratch;
+    private INDArray wScratch;
+    private INDArray qScratch;
+    private final INDArray m;
+    private final INDArray activated;
+    private final PUpdate pUpdate;
+    private final WUpdate wUpdate;
+    private final INDArray powerW;
+    private final INDArray powerP;
+    private double inputSpectralNormSquared = Double.NaN;
+
+    /** Terms of this block in the objective and augmented Lagrangian, from the last {@link #phaseB}. */
+    final BlockTerms terms = new BlockTerms();
+    final Map<BlockPhase, Long> phaseNanos = new EnumMap<>(BlockPhase.class);
+    StepOutcome lastPStep;
+    StepOutcome lastWStep;
+    int pRejections;
+    int wRejections;
+    int fistaIterations;
+
+    /**
+     * Creates the block with its variables already initialised (see {@link PdAdmmEngine}).
+     *
+     * @param p input {@code p_l} (for layer 1, the data, shared and never written)
+     * @param w weights, owned by the block from now on
+     * @param b bias row, owned by the block from now on
+     */
+    LayerBlock(int layer, int layers, int device, HiddenActivation activation, OutputRisk risk, INDArray labels,
+               INDArray p, INDArray w, INDArray b) {
+        this.layer = layer;
+        this.first = layer == 1;
+        this.last = layer == layers;
+        this.device = device;
+        this.activation = activation;
+        this.risk = risk;
+        this.labels = last ? labels : null;
+        this.p = p;
+        this.w = w;
+        this.b = b;
+        this.pW = Nd4j.create(w.dataType(), p.rows(), w.columns());
+        Linalg.gemm(p, false, w, false, 1, pW);
+        this.pWScratch = pW.ulike();
+        this.wScratch = w.ulike();
+        this.z = pW.dup().addiRowVector(b);
+        this.m = pW.ulike();
+        this.activated = last ? null : pW.ulike();
+        this.pScratch = first ? null : p.ulike();
+        this.pUpdate = first ? null : new PUpdate(p, z);
+        this.wUpdate = new WUpdate(w, z);
+        this.powerW = Nd4j.ones(w.dataType(), w.columns(), 1);
+        this.powerP = Nd4j.ones(w.dataType(), w.rows(), 1);
+        if (!last) {
+            this.q = activation.applyInto(z, pW.ulike());
+            this.u = Nd4j.zeros(w.dataType(), p.rows(), w.columns());
+            this.qScratch = q.ulike();
+        }
+    }
+
+    /** The layer's current {@code p_l W_l + b_l}: its pre-activation for the current variables. */
+    INDArray preActivation() {
+        return m.assign(pW).addiRowVector(b);
+    }
+
+    /** Sets {@code z_L} to +1 on the true class and -1 elsewhere (the paper's warm start). */
+    void warmStartOutput() {
+        z.assign(labels).muli(2).subi(1);
+    }
+
+    /** Receives the left neighbour's initial {@code q_{l-1}}; sets {@code p_l = q_{l-1}} and {@code u_{l-1} = 0}. */
+    void acceptInitialInput(INDArray qFromLeft) {
+        p = qFromLeft.dup();
+        qLeft = qFromLeft;
+        uLeft = Nd4j.zeros(w.dataType(), p.rows(), p.columns());
+        Linalg.gemm(p, false, w, false, 1, pW);
+        z.assign(pW).addiRowVector(b);
+        if (!last) {
+            activation.applyInto(z, q);
+        }
+    }
+
+    /**
+     * Phase A of an iteration.
+     *
+     * @param receivePending whether a {@code q_{l-1}} from the previous iteration waits on the channel
+     */
+    void phaseA(Channel channel, PdAdmmConfig config, double nu, double rho, double mu, boolean receivePending) {
+        long t = System.nanoTime();
+        if (!first && receivePending) {
+            receiveLeft(channel, rho);
+        }
+        t = mark(BlockPhase.RECEIVE_Q, t);
+        if (!first) {
+            double tau = nu * Linalg.spectralNormSquared(w, powerW, config.powerIterations()) + rho;
+            lastPStep = pUpdate.apply(p, pW, w, b, z, qLeft, uLeft, nu, rho, tau, config.maxDoublings(),
+                    pScratch, pWScratch);
+            if (!lastPStep.accepted()) {
+                pRejections++;
+            }
+            INDArray swap = p;
+            p = pScratch;
+            pScratch = swap;
+            swap = pW;
+            pW = pWScratch;
+            pWScratch = swap;
+            t = mark(BlockPhase.P_STEP, t);
+            INDArray sent = channel.send(Transfer.backward(layer - 1), p);
+            if (sent != p) {
+                // a lossy codec: adopt what the left neighbour will see so both copies agree
+                p.assign(sent);
+                Linalg.gemm(p, false, w, false, 1, pW);
+            }
+            t = mark(BlockPhase.SEND_P, t);
+        }
+        double inputNorm = first && !Double.isNaN(inputSpectralNormSquared) ? inputSpectralNormSquared
+                : Linalg.spectralNormSquared(p, powerP, first ? 20 : config.powerIterations());
+        if (first) {
+            inputSpectralNormSquared = inputNorm;
+        }
+        double theta = nu * inputNorm + mu;
+        lastWStep = wUpdate.apply(p, w, pW, b, z, nu, mu, theta, config.maxDoublings(), wScratch, pWScratch);
+        if (!lastWStep.accepted()) {
+            wRejections++;
+        }
+        w.assign(wScratch);
+        INDArray swap = pW;
+        pW = pWScratch;
+        pWScratch = swap;
+        t = mark(BlockPhase.W_STEP, t);
+        BUpdate.apply(z, pW, b);
+        t = mark(BlockPhase.B_STEP, t);
+        preActivation();
+        if (last) {
+            fistaIterations = ZOutputUpdate.apply(risk, m, labels, z, nu, config.fistaStep(),
+                    config.fistaIterations(), config.fistaTolerance());
+        } else {
+            ZHiddenUpdate.apply(activation, m, q, z);
+        }
+        mark(BlockPhase.Z_STEP, t);
+    }
+
+    /** Phase B of an iteration: q-step, forward transfer, dual update of the right boundary, metrics. */
+    void phaseB(Channel channel, double nu, double rho, double mu) {
+        long t = System.nanoTime();
+        double qChange = 0;
+        double residual = 0;
+        double coupling = 0;
+        double activationGap = 0;
+        if (!last) {
+            pRight = channel.receive(Transfer.backward(layer));
+            t = mark(BlockPhase.RECEIVE_P, t);
+            activation.applyInto(z, activated);
+            QUpdate.apply(activated, pRight, u, nu, rho, qScratch);
+            t = mark(BlockPhase.Q_STEP, t);
+            INDArray sent = channel.send(Transfer.forward(layer), qScratch);
+            if (sent != qScratch) {
+                qScratch.assign(sent);
+            }
+            double dq = qScratch.distance2(q);
+            qChange = dq * dq;
+            INDArray previous = q;
+            q = qScratch;
+            qScratch = previous;
+            t = mark(BlockPhase.SEND_Q, t);
+            residual = DualUpdate.apply(u, pRight, q, rho);
+            t = mark(BlockPhase.U_STEP, t);
+            // <u, p - q> + rho/2 ||p - q||^2 with the new u
+            coupling = Linalg.dot(u, pRight) - Linalg.dot(u, q) + rho / 2 * residual;
+            double gap = q.distance2(activated);
+            activationGap = nu / 2 * gap * gap;
+        }
+        preActivation();
+        double fit = z.distance2(m);
+        terms.fit = nu / 2 * fit * fit;
+        terms.activationGap = activationGap;
+        terms.weightDecay = mu / 2 * Linalg.sumSquares(w);
+        terms.risk = last ? risk.value(z, labels) : 0;
+        terms.coupling = coupling;
+        terms.residual = residual;
+        terms.qChange = qChange;
+        mark(BlockPhase.METRICS, t);
+    }
+
+    /** Receives {@code q_{l-1}} and applies the right-hand copy of {@code u_{l-1} += rho (p_l - q_{l-1})}. */
+    void receiveLeft(Channel channel, double rho) {
+        qLeft = channel.receive(Transfer.forward(layer - 1));
+        DualUpdate.apply(uLeft, p, qLeft, rho);
+    }
+
+    /** Name of the first variable holding NaN or Inf, or null if all are finite. */
+    String firstNonFiniteVariable() {
+        String[] names = {"p", "W", "b", "z", "q", "u"};
+        INDArray[] values = {p, w, b, z, q, u};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && !Double.isFinite(values[i].sumNumber().doubleValue())) {
+                return names[i];
+            }
+        }
+        return null;
+    }
+
+    private long mark(BlockPhase phase, long start) {
+        long now = System.nanoTime();
+        phaseNanos.merge(phase, now - start, Long::sum);
+        return now;
+    }
+
+    /** This block's share of the objective {@code F} and of the augmented Lagrangian. */
+    static final class BlockTerms {
+        double fit;
+        double activationGap;
+        double weightDecay;
+        double risk;
+        double coupling;
+        double residual;
+        double qChange;
+    }
+}

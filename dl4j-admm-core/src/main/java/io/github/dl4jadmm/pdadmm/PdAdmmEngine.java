@@ -1,0 +1,471 @@
+package io.github.dl4jadmm.pdadmm;
+
+import io.github.dl4jadmm.comm.Channel;
+import io.github.dl4jadmm.comm.LocalChannel;
+import io.github.dl4jadmm.comm.RawTensorCodec;
+import io.github.dl4jadmm.comm.Transfer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * pdADMM-G: gradient-free, layer-parallel ADMM training of an MLP (algorithms.md §1). The network is split into
+ * one {@link LayerBlock} per layer; in each iteration every block runs the updates of §1.1 on its own variables,
+ * all blocks of a phase at once, and only {@code p} (backward) and {@code q} (forward) cross a boundary, through
+ * the {@link Channel}.
+ *
+ * <pre>{@code
+ * PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(MlpArchitecture.uniform(784, 100, 10, 4),
+ *         PdAdmmConfig.builder().nu(1).rho(5).mu(1).iterations(200).build(), x, y);
+ * engine.fit();
+ * INDArray probabilities = engine.output(xTest);
+ * }</pre>
+ *
+ * Not thread-safe: drive it from one thread. {@link #close()} releases the block executor.
+ */
+public final class PdAdmmEngine implements AutoCloseable {
+
+    private final MlpArchitecture architecture;
+    private final PdAdmmConfig config;
+    private final INDArray features;
+    private final INDArray labels;
+    private final Channel channel;
+    private final List<LayerBlock> blocks = new ArrayList<>();
+    private final List<PdAdmmListener> listeners = new ArrayList<>();
+    private final ExecutorService executor;
+    private double nu;
+    private double rho;
+    private int iteration;
+    private boolean forwardPending;
+    private double bestScheduleLoss = Double.POSITIVE_INFINITY;
+    private int sinceImprovement;
+
+    /**
+     * Sets up the blocks and initialises every variable (algorithms.md §1.1, Initialisation). The weights are
+     * copied; use {@link #weight(int)} and {@link #bias(int)} to read the trained values.
+     *
+     * @param architecture the network
+     * @param config       the run's configuration
+     * @param features     training inputs {@code X}, {@code N x n_0}, rows are samples
+     * @param labels       training targets {@code Y}, {@code N x n_L} (one-hot for softmax cross-entropy)
+     * @param weights      {@code W_1 .. W_L}, each {@code [n_{l-1}, n_l]} (DL4J's layout)
+     * @param biases       {@code b_1 .. b_L}, each of length {@code n_l}
+     * @param channel      where boundary tensors travel (e.g. {@code new LocalChannel(RawTensorCodec.INSTANCE)})
+     * @throws IllegalArgumentException if any shape disagrees with the architecture
+     */
+    public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
+                        List<INDArray> weights, List<INDArray> biases, Channel channel) {
+        validate(architecture, features, labels, weights, biases);
+        if (channel == null) {
+            throw new IllegalArgumentException("channel must not be null; use new LocalChannel(RawTensorCodec.INSTANCE)");
+        }
+        this.architecture = architecture;
+        this.config = config;
+        this.channel = channel;
+        this.nu = config.nu();
+        this.rho = config.rho();
+        DataType type = config.dataType();
+        int layers = architecture.layers();
+        int[] devices = Devices.placement(layers, config.devicePlacement());
+        this.features = features.castTo(type).dup('c');
+        this.labels = labels.castTo(type).dup('c');
+        int threads = config.threads() > 0 ? config.threads()
+                : Math.min(layers, Runtime.getRuntime().availableProcessors());
+        AtomicInteger threadIds = new AtomicInteger();
+        this.executor = config.executionMode() == ExecutionMode.PARALLEL
+                ? Executors.newFixedThreadPool(threads, r -> {
+                    Thread t = new Thread(r, "pdadmm-block-" + threadIds.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
+        initialise(weights, biases, devices, type);
+    }
+
+    /**
+     * An engine on a network with freshly initialised weights (Xavier normal, zero biases, seeded by
+     * {@link PdAdmmConfig#seed()}) and an in-JVM lossless channel.
+     */
+    public static PdAdmmEngine withRandomWeights(MlpArchitecture architecture, PdAdmmConfig config,
+                                                 INDArray features, INDArray labels) {
+        List<INDArray> w = new ArrayList<>();
+        List<INDArray> b = new ArrayList<>();
+        Random random = new Random(config.seed());
+        for (int l = 1; l <= architecture.layers(); l++) {
+            int nIn = architecture.inputsOf(l);
+            int nOut = architecture.outputsOf(l);
+            double std = Math.sqrt(2.0 / (nIn + nOut));
+            double[] values = new double[nIn * nOut];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextGaussian() * std;
+            }
+            w.add(Nd4j.create(values, new long[]{nIn, nOut}, DataType.DOUBLE));
+            b.add(Nd4j.zeros(DataType.DOUBLE, 1, nOut));
+        }
+        return new PdAdmmEngine(architecture, config, features, labels, w, b,
+                new LocalChannel(RawTensorCodec.INSTANCE));
+    }
+
+    private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type) {
+        int layers = architecture.layers();
+        INDArray input = features;
+        for (int l = 1; l <= layers; l++) {
+            int device = devices[l - 1];
+            Devices.pin(device);
+            INDArray w = Devices.copyTo(device, weights.get(l - 1).castTo(type));
+            INDArray b = Devices.copyTo(device, biases.get(l - 1).castTo(type).reshape(1, architecture.outputsOf(l)));
+            INDArray p = l == 1 ? Devices.copyTo(device, input) : input;
+            LayerBlock block = new LayerBlock(l, layers, device, architecture.activation(), architecture.risk(),
+                    l == layers ? Devices.copyTo(device, labels) : null, p, w, b);
+            if (l > 1) {
+                block.acceptInitialInput(input);
+            }
+            if (l == layers && config.initialization() == Initialization.WARM_START) {
+                block.warmStartOutput();
+            }
+            blocks.add(block);
+            if (l < layers) {
+                // the initial forward pass crosses the boundary like any other q: encoded and counted
+                Transfer link = Transfer.forward(l);
+                INDArray sent = channel.send(link, block.q);
+                if (sent != block.q) {
+                    block.q.assign(sent);
+                }
+                input = channel.receive(link);
+            }
+        }
+    }
+
+    /** Registers a listener, called after every iteration in registration order. */
+    public PdAdmmEngine addListener(PdAdmmListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Runs {@link PdAdmmConfig#iterations()} iterations, stopping early if the residual falls below
+     * {@link PdAdmmConfig#residualTolerance()}.
+     *
+     * @return the metrics of every iteration run
+     * @throws AdmmDivergenceException if a variable becomes NaN or infinite
+     */
+    public List<IterationMetrics> fit() {
+        return fit(config.iterations());
+    }
+
+    /** Runs up to {@code iterations} iterations (see {@link #fit()}). */
+    public List<IterationMetrics> fit(int iterations) {
+        List<IterationMetrics> history = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+            IterationMetrics m = iterate();
+            history.add(m);
+            if (config.residualTolerance() > 0 && m.residual() < config.residualTolerance()) {
+                break;
+            }
+        }
+        synchronizeBoundaries();
+        return history;
+    }
+
+    /**
+     * One iteration of algorithms.md §1.1: phase A (p, W, b, z in every block, p sent backward), a barrier, then
+     * phase B (q sent forward, u in both neighbours); then the metrics and the rho schedule.
+     */
+    public IterationMetrics iterate() {
+        long bytesBefore = channel.bytesSent();
+        blocks.forEach(b -> b.phaseNanos.clear());
+        long start = System.nanoTime();
+        boolean pending = forwardPending;
+        double nuNow = nu;
+        double rhoNow = rho;
+        double mu = config.mu();
+        runPhase(block -> block.phaseA(channel, config, nuNow, rhoNow, mu, pending));
+        runPhase(block -> block.phaseB(channel, nuNow, rhoNow, mu));
+        forwardPending = true;
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        double objective = 0;
+        double coupling = 0;
+        double residual = 0;
+        double qChange = 0;
+        double risk = 0;
+        int rejections = 0;
+        Map<BlockPhase, Double> phaseMax = new EnumMap<>(BlockPhase.class);
+        Map<BlockPhase, Double> phaseTotal = new EnumMap<>(BlockPhase.class);
+        for (LayerBlock block : blocks) {
+            LayerBlock.BlockTerms t = block.terms;
+            objective += t.fit + t.activationGap + t.weightDecay + t.risk;
+            risk += t.risk;
+            coupling += t.coupling;
+            residual += t.residual;
+            qChange += t.qChange;
+            rejections += block.pRejections + block.wRejections;
+            block.phaseNanos.forEach((phase, nanos) -> {
+                phaseMax.merge(phase, nanos / 1e9, Math::max);
+                phaseTotal.merge(phase, nanos / 1e9, Double::sum);
+            });
+        }
+        double lagrangian = objective + coupling;
+        if (!Double.isFinite(lagrangian)) {
+            throw divergence();
+        }
+        double trainLoss = Double.NaN;
+        double trainAccuracy = Double.NaN;
+        boolean lastOfRun = iteration == config.iterations() - 1;
+        int every = config.evaluationFrequency();
+        if ((every > 0 && (iteration % every == 0 || lastOfRun)) || config.rhoSchedule() == RhoSchedule.STALL_X10) {
+            INDArray z = preActivation(features);
+            trainLoss = architecture.risk().value(z, labels) / features.rows();
+            trainAccuracy = OutputRisk.accuracy(z, labels);
+        }
+        long bytes = channel.bytesSent();
+        IterationMetrics metrics = new IterationMetrics(iteration, lagrangian, objective, risk, residual,
+                rho * Math.sqrt(qChange), trainLoss, trainAccuracy, bytes, bytes - bytesBefore, rho, nu, seconds,
+                phaseMax, phaseTotal, rejections);
+        adaptPenalty(metrics);
+        iteration++;
+        for (PdAdmmListener listener : listeners) {
+            listener.iterationDone(this, metrics);
+        }
+        return metrics;
+    }
+
+    private AdmmDivergenceException divergence() {
+        for (LayerBlock block : blocks) {
+            String variable = block.firstNonFiniteVariable();
+            if (variable != null) {
+                return new AdmmDivergenceException(iteration, block.layer, variable);
+            }
+        }
+        return new AdmmDivergenceException(iteration, blocks.size(), "z (output risk)");
+    }
+
+    private void adaptPenalty(IterationMetrics m) {
+        switch (config.rhoSchedule()) {
+            case FIXED -> {
+            }
+            case STALL_X10 -> {
+                if (m.trainLoss() < bestScheduleLoss * (1 - 1e-4)) {
+                    bestScheduleLoss = m.trainLoss();
+                    sinceImprovement = 0;
+                } else if (++sinceImprovement >= config.stallPatience()) {
+                    rho *= config.stallFactor();
+                    nu *= config.stallFactor();
+                    sinceImprovement = 0;
+                    bestScheduleLoss = Double.POSITIVE_INFINITY;
+                }
+            }
+            case RESIDUAL_BALANCING -> {
+                if ((iteration + 1) % config.balancingInterval() == 0) {
+                    double primal = Math.sqrt(m.residual());
+                    double dual = m.dualResidual();
+                    if (primal > config.balancingRatio() * dual) {
+                        rho *= 2;
+                    } else if (dual > config.balancingRatio() * primal && rho / 2 > 4 * nu) {
+                        rho /= 2;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Delivers the last forward message of every boundary, so that both copies of each dual are up to date and
+     * the engine's state is complete (for checkpoints, or before changing the network). Called by {@link #fit}.
+     */
+    public void synchronizeBoundaries() {
+        if (forwardPending) {
+            runPhase(block -> {
+                if (!block.first) {
+                    block.receiveLeft(channel, rho);
+                }
+            });
+            forwardPending = false;
+        }
+    }
+
+    private void runPhase(Consumer<LayerBlock> phase) {
+        if (executor == null) {
+            for (LayerBlock block : blocks) {
+                Devices.pin(block.device);
+                phase.accept(block);
+            }
+            return;
+        }
+        List<Callable<Void>> tasks = new ArrayList<>(blocks.size());
+        for (LayerBlock block : blocks) {
+            tasks.add(() -> {
+                Devices.pin(block.device);
+                phase.accept(block);
+                return null;
+            });
+        }
+        try {
+            for (Future<Void> f : executor.invokeAll(tasks)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while layer blocks were running", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("a layer block failed", cause);
+        }
+    }
+
+    /** The output pre-activation {@code z_L} of a real forward pass (no ADMM variables involved). */
+    public INDArray preActivation(INDArray x) {
+        if (x.columns() != architecture.inputsOf(1)) {
+            throw new IllegalArgumentException("input has " + x.columns() + " columns but the network expects "
+                    + architecture.inputsOf(1));
+        }
+        INDArray a = x.castTo(config.dataType());
+        for (LayerBlock block : blocks) {
+            Devices.pin(block.device);
+            INDArray z = a.mmul(block.w).addiRowVector(block.b);
+            a = block.last ? z : architecture.activation().applyInto(z, z);
+        }
+        return a;
+    }
+
+    /** The network's output for {@code x}: class probabilities (softmax) or the regression values. */
+    public INDArray output(INDArray x) {
+        return architecture.risk().output(preActivation(x));
+    }
+
+    /** Accuracy of a forward pass on {@code x} against one-hot {@code y}. */
+    public double accuracy(INDArray x, INDArray y) {
+        return OutputRisk.accuracy(preActivation(x), y.castTo(config.dataType()));
+    }
+
+    /** The live weights {@code W_l} ({@code [n_{l-1}, n_l]}) of layer {@code l} (1-based); do not modify. */
+    public INDArray weight(int layer) {
+        return block(layer).w;
+    }
+
+    /** The live bias {@code b_l} ({@code [1, n_l]}) of layer {@code l} (1-based); do not modify. */
+    public INDArray bias(int layer) {
+        return block(layer).b;
+    }
+
+    /** Copies of all weights, layer 1 first. */
+    public List<INDArray> weights() {
+        return blocks.stream().map(b -> b.w.dup()).toList();
+    }
+
+    /** Copies of all biases, layer 1 first. */
+    public List<INDArray> biases() {
+        return blocks.stream().map(b -> b.b.dup()).toList();
+    }
+
+    private LayerBlock block(int layer) {
+        if (layer < 1 || layer > blocks.size()) {
+            throw new IllegalArgumentException("layer must be in 1.." + blocks.size() + ", got " + layer);
+        }
+        return blocks.get(layer - 1);
+    }
+
+    /** Number of curvature-cap hits (steps that kept the old value) per layer, for diagnostics. */
+    public int[] stepRejections() {
+        return blocks.stream().mapToInt(b -> b.pRejections + b.wRejections).toArray();
+    }
+
+    /** Last p-step outcome of layer {@code l >= 2}, or null before the first iteration. */
+    public StepOutcome lastPStep(int layer) {
+        return block(layer).lastPStep;
+    }
+
+    /** Last W-step outcome of layer {@code l}, or null before the first iteration. */
+    public StepOutcome lastWStep(int layer) {
+        return block(layer).lastWStep;
+    }
+
+    public MlpArchitecture architecture() {
+        return architecture;
+    }
+
+    public PdAdmmConfig config() {
+        return config;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Number of iterations run so far. */
+    public int iterationCount() {
+        return iteration;
+    }
+
+    /** Current penalty (it changes under a non-fixed {@link RhoSchedule}). */
+    public double rho() {
+        return rho;
+    }
+
+    /** Current relaxation weight. */
+    public double nu() {
+        return nu;
+    }
+
+    /** The device each layer block is pinned to. */
+    public int[] devices() {
+        return blocks.stream().mapToInt(b -> b.device).toArray();
+    }
+
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        channel.close();
+    }
+
+    private static void validate(MlpArchitecture a, INDArray x, INDArray y, List<INDArray> w, List<INDArray> b) {
+        if (a == null || x == null || y == null || w == null || b == null) {
+            throw new IllegalArgumentException("architecture, features, labels, weights and biases must not be null");
+        }
+        int layers = a.layers();
+        if (x.rank() != 2 || x.columns() != a.inputsOf(1)) {
+            throw new IllegalArgumentException("features must be [N, " + a.inputsOf(1) + "] (rows are samples), got "
+                    + Arrays.toString(x.shape()));
+        }
+        if (y.rank() != 2 || y.rows() != x.rows() || y.columns() != a.outputsOf(layers)) {
+            throw new IllegalArgumentException("labels must be [" + x.rows() + ", " + a.outputsOf(layers)
+                    + "] to match the features and the output width, got " + Arrays.toString(y.shape()));
+        }
+        if (w.size() != layers || b.size() != layers) {
+            throw new IllegalArgumentException("need " + layers + " weight matrices and biases, got " + w.size()
+                    + " and " + b.size());
+        }
+        for (int l = 1; l <= layers; l++) {
+            INDArray wl = w.get(l - 1);
+            if (wl.rank() != 2 || wl.rows() != a.inputsOf(l) || wl.columns() != a.outputsOf(l)) {
+                throw new IllegalArgumentException("W_" + l + " must be [" + a.inputsOf(l) + ", " + a.outputsOf(l)
+                        + "] ([nIn, nOut], DL4J's layout), got " + Arrays.toString(wl.shape()));
+            }
+            if (b.get(l - 1).length() != a.outputsOf(l)) {
+                throw new IllegalArgumentException("b_" + l + " must have " + a.outputsOf(l) + " entries, got "
+                        + Arrays.toString(b.get(l - 1).shape()));
+            }
+        }
+    }
+}
