@@ -18,11 +18,11 @@ abstract class Elements {
 
     abstract int size();
 
-    /** A view of {@code a}'s storage; {@code a} must be a contiguous C-ordered FLOAT or DOUBLE array, not a view. */
+    /** A view of {@code a}'s storage; {@code a} must be a contiguous C-ordered FLOAT or DOUBLE array. */
     static Elements of(INDArray a) {
-        if (a.isView() || a.ordering() != 'c' || a.elementWiseStride() != 1) {
+        if (a.ordering() != 'c' || a.elementWiseStride() != 1) {
             throw new IllegalArgumentException("element access needs a contiguous C-ordered array, got ordering "
-                    + a.ordering() + (a.isView() ? " (a view)" : ""));
+                    + a.ordering() + " with element stride " + a.elementWiseStride());
         }
         int n = Math.toIntExact(a.length());
         int offset = Math.toIntExact(a.offset());
