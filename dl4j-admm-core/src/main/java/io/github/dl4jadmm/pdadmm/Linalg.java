@@ -19,10 +19,9 @@ final class Linalg {
         return Nd4j.getBlasWrapper().dot(x, y);
     }
 
-    /** {@code ||x||^2} (Frobenius). */
+    /** {@code ||x||^2} (Frobenius), as a BLAS dot product: several times cheaper per call than a reduction op. */
     static double sumSquares(INDArray x) {
-        double n = x.norm2Number().doubleValue();
-        return n * n;
+        return Nd4j.getBlasWrapper().dot(x, x);
     }
 
     /** {@code c = alpha * op(a) op(b)}, written into the preallocated {@code c}, no transpose copies. */
