@@ -1,0 +1,231 @@
+package io.github.dl4jadmm.quant;
+
+import io.github.dl4jadmm.comm.EncodedTensor;
+import io.github.dl4jadmm.comm.TensorCodec;
+import io.github.dl4jadmm.comm.TensorDecoder;
+import io.github.dl4jadmm.comm.TensorEncoder;
+import io.github.dl4jadmm.comm.Transfer;
+import io.github.dl4jadmm.comm.WireHeader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Delta coding (algorithms.md §2, "our extension", with the quantiser of §3.2): per link, the encoder and the decoder
+ * both keep the last reconstruction {@code last} (zeros of the first message's shape to begin with). The encoder
+ * quantises {@code value - last} with a {@link StochasticQuantizer} of {@code b} bits and range {@code R} chosen per
+ * message; both ends then set {@code last += Delta * code - R} and return {@code last}. The two copies never
+ * disagree: they apply the same codes with the same arithmetic (in double precision, rounded to the tensor's type
+ * after each update). As the iterates settle {@code R} shrinks and the same bits buy finer resolution.
+ *
+ * <p>Message layout (little-endian), after the common {@link WireHeader} with kind {@link WireHeader#KIND_DELTA}:
+ *
+ * <pre>
+ *   element width (1 byte: 4 = float32, 8 = float64)
+ *   bits          (1 byte, 1..16)
+ *   R             (float32; 0 means "no change" and then nothing follows)
+ *   codes         ceil(n * bits / 8) bytes, {@link BitPacker} order, C order of elements
+ * </pre>
+ *
+ * So a message of {@code d} elements is the paper's {@code b * d + 32} bits plus 2 bytes and the common header
+ * ({@link #expectedMessageBytes}).
+ *
+ * <p>Reproducible: the encoder of link {@code t} draws from a generator seeded with {@link #linkSeed}{@code (seed, t)}.
+ * Every link must carry one tensor of constant shape and type; messages must be decoded in the order they were
+ * encoded (the {@link io.github.dl4jadmm.comm.Channel} contract guarantees both). Encoders and decoders are
+ * stateful and belong to one link each; they are not thread-safe.
+ */
+public final class DeltaCodec implements TensorCodec {
+
+    /** Size of the codec part of the header: width, bits, range. */
+    static final int DELTA_HEADER_BYTES = 1 + 1 + 4;
+
+    private final int bits;
+    private final long seed;
+
+    /**
+     * @param bits code width {@code b}, 1..16
+     * @param seed base seed; each link derives its own with {@link #linkSeed}
+     */
+    public DeltaCodec(int bits, long seed) {
+        BitPacker.checkBits(bits);
+        this.bits = bits;
+        this.seed = seed;
+    }
+
+    /** The code width {@code b}. */
+    public int bits() {
+        return bits;
+    }
+
+    /** The base seed. */
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public String name() {
+        return "delta-" + bits + "bit";
+    }
+
+    @Override
+    public TensorEncoder newEncoder(Transfer link) {
+        return new Encoder(new StochasticQuantizer(bits, linkSeed(seed, link)));
+    }
+
+    @Override
+    public TensorDecoder newDecoder(Transfer link) {
+        return new Decoder();
+    }
+
+    /** The seed of the stochastic rounding on {@code link}: a SplitMix64 mix of the base seed, boundary and direction. */
+    public static long linkSeed(long seed, Transfer link) {
+        long key = 2L * link.boundary() + link.direction().ordinal();
+        return QuantizationGrid.mix(seed ^ QuantizationGrid.mix(key + 0x9E3779B97F4A7C15L));
+    }
+
+    /** Exact size of a message of {@code shape} with a non-zero range: header + 6 + {@code ceil(n * bits / 8)}. */
+    public static int expectedMessageBytes(long[] shape, int bits) {
+        return expectedZeroRangeMessageBytes(shape) + BitPacker.packedBytes(TensorData.length(shape), bits);
+    }
+
+    /** Exact size of a message whose range is 0 (the value did not change): header + 6. */
+    public static int expectedZeroRangeMessageBytes(long[] shape) {
+        return new WireHeader(WireHeader.KIND_DELTA, shape).sizeInBytes() + DELTA_HEADER_BYTES;
+    }
+
+    /**
+     * The range {@code R} carried by a delta message (for metrics and tests).
+     *
+     * @throws IllegalArgumentException if it is not a well-formed delta message header
+     */
+    public static float messageRange(ByteBuffer message) {
+        ByteBuffer in = message.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        readDeltaHeader(in);
+        return in.getFloat(in.position() - 4);
+    }
+
+    /** The state both ends share: the last reconstruction, its shape and type. */
+    private abstract static class LinkState {
+        long[] shape;
+        DataType type;
+        double[] last;
+
+        void checkOrInit(long[] newShape, DataType newType, String side) {
+            if (last == null) {
+                shape = newShape.clone();
+                type = newType;
+                last = new double[Math.toIntExact(TensorData.length(newShape))];
+            } else if (!Arrays.equals(shape, newShape) || type != newType) {
+                throw new IllegalArgumentException("delta-coded link changed its tensor from " + type + " "
+                        + Arrays.toString(shape) + " to " + newType + " " + Arrays.toString(newShape) + " at the "
+                        + side + "; a link must carry one shape and type");
+            }
+        }
+
+        /** {@code last += Delta * code - R}, rounded to the tensor's type; identical on both ends. */
+        double[] advance(StochasticQuantizer.Quantized q) {
+            double[] next = last.clone();
+            q.addTo(next);
+            if (type == DataType.FLOAT) {
+                for (int i = 0; i < next.length; i++) {
+                    next[i] = (float) next[i];
+                }
+            }
+            return next;
+        }
+
+        INDArray lastAsTensor() {
+            return StochasticQuantizer.toTensor(last, shape, type);
+        }
+    }
+
+    private static final class Encoder extends LinkState implements TensorEncoder {
+        private final StochasticQuantizer quantizer;
+
+        Encoder(StochasticQuantizer quantizer) {
+            this.quantizer = quantizer;
+        }
+
+        @Override
+        public EncodedTensor encode(INDArray value) {
+            double[] data = TensorData.read(value, "delta-coded tensor");
+            TensorData.requireFinite(data, "delta-coded tensor");
+            WireHeader header = new WireHeader(WireHeader.KIND_DELTA, value.shape());
+            checkOrInit(value.shape(), value.dataType(), "sender");
+            double[] delta = new double[data.length];
+            for (int i = 0; i < delta.length; i++) {
+                delta[i] = data[i] - last[i];
+            }
+            StochasticQuantizer.Quantized q = quantizer.quantize(delta);
+            int payload = DELTA_HEADER_BYTES + (q.isZero() ? 0 : BitPacker.packedBytes(delta.length, q.bits()));
+            ByteBuffer buf = header.allocateWithPayload(payload);
+            buf.put(GridCodec.width(type)).put((byte) q.bits()).putFloat(q.range());
+            if (!q.isZero()) {
+                BitPacker.pack(q.codes(), delta.length, q.bits(), buf);
+            }
+            buf.flip();
+            last = advance(q);
+            return new EncodedTensor(buf, lastAsTensor());
+        }
+    }
+
+    private static final class Decoder extends LinkState implements TensorDecoder {
+
+        @Override
+        public INDArray decode(ByteBuffer message) {
+            ByteBuffer in = message.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            WireHeader header = readDeltaHeader(in);
+            byte width = in.get(in.position() - 6);
+            int codeBits = in.get(in.position() - 5);
+            float range = in.getFloat(in.position() - 4);
+            long n = header.length();
+            int[] codes = null;
+            if (range != 0) {
+                int expected = BitPacker.packedBytes(n, codeBits);
+                if (in.remaining() != expected) {
+                    throw new IllegalArgumentException((in.remaining() < expected ? "truncated" : "oversized")
+                            + " delta message: " + in.remaining() + " payload bytes, expected " + expected + " for "
+                            + n + " codes of " + codeBits + " bits, shape " + Arrays.toString(header.shape()));
+                }
+                codes = new int[(int) n];
+                BitPacker.unpack(in, (int) n, codeBits, codes);
+            } else if (in.hasRemaining()) {
+                throw new IllegalArgumentException("oversized delta message: range 0 but " + in.remaining()
+                        + " payload bytes follow");
+            }
+            checkOrInit(header.shape(), width == 4 ? DataType.FLOAT : DataType.DOUBLE, "receiver");
+            last = advance(new StochasticQuantizer.Quantized(codeBits, range, codes));
+            return lastAsTensor();
+        }
+    }
+
+    /** Reads and checks the common and the delta header; leaves {@code in} at the first code byte. */
+    private static WireHeader readDeltaHeader(ByteBuffer in) {
+        WireHeader header = WireHeader.read(in);
+        if (header.kind() != WireHeader.KIND_DELTA) {
+            throw new IllegalArgumentException("delta codec cannot decode a message of kind " + header.kind()
+                    + " (expected " + WireHeader.KIND_DELTA + ")");
+        }
+        if (in.remaining() < DELTA_HEADER_BYTES) {
+            throw new IllegalArgumentException("truncated delta message: " + in.remaining()
+                    + " bytes after the common header, the delta header needs " + DELTA_HEADER_BYTES);
+        }
+        byte width = in.get();
+        if (width != 4 && width != 8) {
+            throw new IllegalArgumentException("delta message has element width " + width + ", expected 4 or 8");
+        }
+        int codeBits = in.get();
+        if (codeBits < BitPacker.MIN_BITS || codeBits > BitPacker.MAX_BITS) {
+            throw new IllegalArgumentException("delta message has bit width " + codeBits + ", expected "
+                    + BitPacker.MIN_BITS + ".." + BitPacker.MAX_BITS);
+        }
+        float range = in.getFloat();
+        if (!(range >= 0) || Float.isInfinite(range)) {
+            throw new IllegalArgumentException("delta message has range " + range + ", expected a finite value >= 0");
+        }
+        return header;
+    }
+}

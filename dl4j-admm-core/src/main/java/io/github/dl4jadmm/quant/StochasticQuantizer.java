@@ -1,0 +1,180 @@
+package io.github.dl4jadmm.quant;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The unbiased stochastic quantiser of Q-GADMM (algorithms.md §3.2), applied to a difference {@code delta}:
+ *
+ * <pre>
+ *   R = max_i |delta_i|,   Delta = 2R / (2^b - 1),   c_i = (delta_i + R) / Delta
+ *   code_i = ceil(c_i) with probability c_i - floor(c_i), else floor(c_i)        (so E[code_i] = c_i)
+ *   reconstruction_i = Delta * code_i - R                                          (so E[...] = delta_i)
+ * </pre>
+ *
+ * <p>Codes lie in {@code 0 .. 2^b - 1} and every reconstruction is within {@code Delta} of {@code delta_i}. The range
+ * travels as a float32: {@code R} is rounded <em>up</em> to the next float so that it still bounds every
+ * {@code |delta_i|}, and both ends then compute {@code Delta} and the reconstruction from that float with the same
+ * double arithmetic, so they agree bit for bit. When {@code R = 0} no codes are produced (a message carries only
+ * its header). A message costs {@code b * d + 32} bits ({@link #messageBits}).
+ *
+ * <p>The random draws come from a {@link SplittableRandom} seeded at construction, so a run is reproducible. One
+ * instance belongs to one sender; it is not thread-safe.
+ */
+public final class StochasticQuantizer {
+
+    private final int bits;
+    private final int maxCode;
+    private final SplittableRandom random;
+
+    /**
+     * @param bits code width {@code b}, 1..16 (1 bit diverges in practice, see {@link QuantizerConfig})
+     * @param seed seed of the rounding draws
+     */
+    public StochasticQuantizer(int bits, long seed) {
+        BitPacker.checkBits(bits);
+        this.bits = bits;
+        this.maxCode = (1 << bits) - 1;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** The code width {@code b}. */
+    public int bits() {
+        return bits;
+    }
+
+    /**
+     * Bits of one quantised message of {@code d} values as counted by the paper: {@code b * d + 32} (codes plus the
+     * float32 range). A zero-range message carries only the 32-bit range.
+     */
+    public static long messageBits(long d, int bits) {
+        BitPacker.checkBits(bits);
+        return (long) bits * d + 32;
+    }
+
+    /**
+     * Quantises {@code delta} (C order), drawing the rounding directions from this quantiser's generator.
+     *
+     * @throws IllegalArgumentException if {@code delta} holds NaN or infinities, or its range overflows a float
+     */
+    public Quantized quantize(double[] delta) {
+        double maxAbs = 0;
+        for (int i = 0; i < delta.length; i++) {
+            double v = delta[i];
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("cannot quantise " + v + " (flat index " + i + ")");
+            }
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        float range = rangeAsFloat(maxAbs);
+        if (range == 0) {
+            return new Quantized(bits, 0f, null);
+        }
+        double step = step(range, bits);
+        int[] codes = new int[delta.length];
+        for (int i = 0; i < delta.length; i++) {
+            double c = (delta[i] + range) / step;
+            double floor = Math.floor(c);
+            int code = (int) floor + (random.nextDouble() < c - floor ? 1 : 0);
+            // c can exceed 2^b - 1 by a rounding error when |delta_i| = R; the clamp keeps the code valid.
+            codes[i] = Math.max(0, Math.min(maxCode, code));
+        }
+        return new Quantized(bits, range, codes);
+    }
+
+    /** {@link #quantize(double[])} of a FLOAT or DOUBLE tensor, in C order. */
+    public Quantized quantize(INDArray delta) {
+        return quantize(TensorData.read(delta, "quantised difference"));
+    }
+
+    /**
+     * Quantises and immediately dequantises {@code delta}: the value the receiver will add, as a new C-ordered
+     * tensor of {@code delta}'s shape and type. Q-GADMM's {@code theta_hat += roundTrip(theta - theta_hat)}.
+     */
+    public INDArray roundTrip(INDArray delta) {
+        double[] data = TensorData.read(delta, "quantised difference");
+        return toTensor(quantize(data).dequantize(data.length), delta.shape(), delta.dataType());
+    }
+
+    static float rangeAsFloat(double maxAbs) {
+        float range = (float) maxAbs;
+        if (range < maxAbs) {
+            range = Math.nextUp(range);
+        }
+        if (Float.isInfinite(range)) {
+            throw new IllegalArgumentException("range " + maxAbs + " of the quantised difference overflows a float32");
+        }
+        return range;
+    }
+
+    static double step(float range, int bits) {
+        return 2.0 * range / ((1 << bits) - 1);
+    }
+
+    static INDArray toTensor(double[] values, long[] shape, DataType type) {
+        if (type == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return Nd4j.create(f, shape, 'c');
+        }
+        return Nd4j.create(values.clone(), shape, 'c');
+    }
+
+    /**
+     * One quantised difference: the range {@code R} (as sent) and the codes.
+     *
+     * @param bits  code width {@code b}
+     * @param range {@code R >= 0}, as the float32 that travels
+     * @param codes codes in {@code 0 .. 2^b - 1}, C order; {@code null} when {@code range == 0}
+     */
+    public record Quantized(int bits, float range, int[] codes) {
+
+        /** The quantisation step {@code Delta = 2R / (2^b - 1)}. */
+        public double step() {
+            return StochasticQuantizer.step(range, bits);
+        }
+
+        /** Whether the message is the header alone ({@code R = 0}: nothing changed). */
+        public boolean isZero() {
+            return range == 0;
+        }
+
+        /** Reconstruction {@code Delta * code_i - R} of element {@code i}. */
+        public double value(int i) {
+            return codes == null ? 0.0 : step() * codes[i] - range;
+        }
+
+        /** All reconstructions, C order; {@code length} is needed because a zero message has no codes. */
+        public double[] dequantize(int length) {
+            double[] out = new double[length];
+            addTo(out);
+            return out;
+        }
+
+        /** All reconstructions (requires codes, i.e. {@code R > 0}; otherwise use {@link #dequantize(int)}). */
+        public double[] dequantize() {
+            if (codes == null) {
+                throw new IllegalStateException("a zero-range message has no codes; call dequantize(length)");
+            }
+            return dequantize(codes.length);
+        }
+
+        /** Adds the reconstructions to {@code target} in place ({@code theta_hat += Delta * code - R}). */
+        public void addTo(double[] target) {
+            if (codes == null) {
+                return;
+            }
+            if (codes.length != target.length) {
+                throw new IllegalArgumentException(codes.length + " codes for a target of " + target.length);
+            }
+            double step = step();
+            for (int i = 0; i < target.length; i++) {
+                target[i] += step * codes[i] - range;
+            }
+        }
+    }
+}
