@@ -7,6 +7,7 @@ import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import java.util.Locale;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.SplitTestAndTrain;
 
 /**
  * The default job that needs no download: pdADMM-G trains a 4-layer MLP on a seeded synthetic 5-class problem,
@@ -18,8 +19,11 @@ public final class QuickStart {
     }
 
     public static void main(String[] args) {
-        DataSet train = SyntheticClassification.blobs(1000, 50, 5, 3.0, 1);
-        DataSet test = SyntheticClassification.blobs(1000, 50, 5, 3.0, 1);
+        // one draw of 2000 samples, split in halves: same class centres, independent noise
+        DataSet all = SyntheticClassification.blobs(2000, 50, 5, 3.0, 1);
+        SplitTestAndTrain halves = all.splitTestAndTrain(1000);
+        DataSet train = halves.getTrain();
+        DataSet test = halves.getTest();
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).mu(0.1).iterations(100).build();
         MlpArchitecture net = MlpArchitecture.uniform(50, 64, 5, 4);
         System.out.println("pdADMM-G on synthetic blobs: " + net + ", " + config.iterations() + " iterations");
