@@ -1,10 +1,11 @@
 package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.comm.Channel;
+import io.github.dl4jadmm.comm.TensorCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -18,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * GreedyLayerGrowth growth = new GreedyLayerGrowth(List.of(
  *         new GrowthStage(2, 200, 10), new GrowthStage(5, 200, 1), new GrowthStage(10, 200, 0.01)));
  * try (PdAdmmEngine engine = growth.fit(MlpArchitecture.uniform(nIn, 100, classes, 2), config, x, y,
- *         weights, biases, () -> new LocalChannel(RawTensorCodec.INSTANCE), listener)) { ... }
+ *         weights, biases, LocalChannel::new, listener)) { ... }
  * }</pre>
  */
 public final class GreedyLayerGrowth {
@@ -53,12 +54,12 @@ public final class GreedyLayerGrowth {
      * @param config   base configuration; each stage overrides {@code iterations} and {@code mu}
      * @param weights  initial weights of the first stage's network
      * @param biases   initial biases
-     * @param channels a fresh channel for each stage
+     * @param transport builds a fresh channel for each stage around the engine's codec (e.g. {@code LocalChannel::new})
      * @param listener called after every iteration of every stage (may be null)
      * @return the engine of the last stage, still open (the caller closes it)
      */
     public PdAdmmEngine fit(MlpArchitecture initial, PdAdmmConfig config, INDArray features, INDArray labels,
-                            List<INDArray> weights, List<INDArray> biases, Supplier<Channel> channels,
+                            List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
                             PdAdmmListener listener) {
         if (initial.layers() != stages.get(0).layers()) {
             throw new IllegalArgumentException("the initial network has " + initial.layers()
@@ -79,7 +80,7 @@ public final class GreedyLayerGrowth {
                 b = grown[1];
             }
             PdAdmmConfig stageConfig = config.toBuilder().iterations(stage.iterations()).mu(stage.mu()).build();
-            engine = new PdAdmmEngine(architecture, stageConfig, features, labels, w, b, channels.get());
+            engine = new PdAdmmEngine(architecture, stageConfig, features, labels, w, b, transport);
             if (listener != null) {
                 engine.addListener(listener);
             }

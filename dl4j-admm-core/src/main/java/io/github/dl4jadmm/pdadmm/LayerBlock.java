@@ -2,6 +2,7 @@ package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.Transfer;
+import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.util.EnumMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,6 +50,10 @@ final class LayerBlock {
     private final INDArray powerW;
     private final INDArray powerP;
     private double inputSpectralNormSquared = Double.NaN;
+    /** pdADMM-G-Q: the grid {@code p_l} is constrained to (the left boundary's), or null. */
+    QuantizationGrid inputGrid;
+    /** pdADMM-G-Q with projected q: the grid {@code q_l} is projected onto (the right boundary's), or null. */
+    QuantizationGrid outputGrid;
 
     /** Terms of this block in the objective and augmented Lagrangian, from the last {@link #phaseB}. */
     final BlockTerms terms = new BlockTerms();
@@ -110,6 +115,9 @@ final class LayerBlock {
     /** Receives the left neighbour's initial {@code q_{l-1}}; sets {@code p_l = q_{l-1}} and {@code u_{l-1} = 0}. */
     void acceptInitialInput(INDArray qFromLeft) {
         p = qFromLeft.dup();
+        if (inputGrid != null) {
+            inputGrid.projectInPlace(p);
+        }
         qLeft = qFromLeft;
         uLeft = Nd4j.zeros(w.dataType(), p.rows(), p.columns());
         Linalg.gemm(p, false, w, false, 1, pW);
@@ -133,7 +141,7 @@ final class LayerBlock {
         if (!first) {
             double tau = nu * Linalg.spectralNormSquared(w, powerW, config.powerIterations()) + rho;
             lastPStep = pUpdate.apply(p, pW, w, b, z, qLeft, uLeft, nu, rho, tau, config.maxDoublings(),
-                    pScratch, pWScratch);
+                    inputGrid, pScratch, pWScratch);
             if (!lastPStep.accepted()) {
                 pRejections++;
             }
@@ -191,6 +199,10 @@ final class LayerBlock {
             t = mark(BlockPhase.RECEIVE_P, t);
             activation.applyInto(z, activated);
             QUpdate.apply(activated, pRight, u, nu, rho, qScratch);
+            if (outputGrid != null) {
+                // the projection of the separable closed form is the exact minimiser over the grid
+                outputGrid.projectInPlace(qScratch);
+            }
             t = mark(BlockPhase.Q_STEP, t);
             INDArray sent = channel.send(Transfer.forward(layer), qScratch);
             if (sent != qScratch) {

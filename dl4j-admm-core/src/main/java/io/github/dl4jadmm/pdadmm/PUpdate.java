@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.pdadmm;
 
+import io.github.dl4jadmm.quant.QuantizationGrid;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -10,8 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   p+     = p - g / tau,   accepted when phi(p+) &lt;= phi(p) - ||g||^2 / (2 tau), else tau doubles.
  * </pre>
  * The acceptance test is the standard sufficient-decrease form of
- * {@code phi(p+) <= phi(p) + <g, p+ - p> + tau/2 ||p+ - p||^2} for {@code p+ - p = -g/tau}. Buffers are owned
- * by the instance so the hot loop allocates nothing of size {@code N x n}.
+ * {@code phi(p+) <= phi(p) + <g, p+ - p> + tau/2 ||p+ - p||^2} for {@code p+ - p = -g/tau}. In pdADMM-G-Q
+ * (algorithms.md §2) {@code p} is constrained to a grid {@code Delta}: the step becomes
+ * {@code p+ = Proj_Delta(p - g/tau)} with the same acceptance test in its general form. Buffers are owned by the
+ * instance so the hot loop allocates nothing of size {@code N x n}.
  */
 public final class PUpdate {
 
@@ -44,6 +47,16 @@ public final class PUpdate {
     public StepOutcome apply(INDArray p, INDArray pW, INDArray w, INDArray b, INDArray z, INDArray qLeft,
                              INDArray uLeft, double nu, double rho, double tau, int maxDoublings,
                              INDArray pOut, INDArray pWOut) {
+        return apply(p, pW, w, b, z, qLeft, uLeft, nu, rho, tau, maxDoublings, null, pOut, pWOut);
+    }
+
+    /**
+     * The projected step {@code p+ = Proj_grid(p - g/tau)} of pdADMM-G-Q; with {@code grid == null} the plain
+     * step. Parameters as in the other overload.
+     */
+    public StepOutcome apply(INDArray p, INDArray pW, INDArray w, INDArray b, INDArray z, INDArray qLeft,
+                             INDArray uLeft, double nu, double rho, double tau, int maxDoublings,
+                             QuantizationGrid grid, INDArray pOut, INDArray pWOut) {
         double before = value(pW, b, z, p, qLeft, uLeft, nu, rho);
         // g = nu r W^T + u + rho (p - q); residual and difference still hold r and p - q from value(..)
         Linalg.gemm(residual, false, w, true, nu, gradient);
@@ -54,9 +67,16 @@ public final class PUpdate {
         for (int doublings = 0; doublings <= maxDoublings; doublings++, tau *= 2) {
             pOut.assign(p);
             Linalg.axpy(-1 / tau, gradient, pOut);
+            // model decrease <g, p+ - p> + tau/2 ||p+ - p||^2, which is -||g||^2 / (2 tau) without projection
+            double modelDecrease = -gradientSquared / (2 * tau);
+            if (grid != null) {
+                grid.projectInPlace(pOut);
+                difference.assign(pOut).subi(p);
+                modelDecrease = Linalg.dot(gradient, difference) + tau / 2 * Linalg.sumSquares(difference);
+            }
             Linalg.gemm(pOut, false, w, false, 1, pWOut);
             double after = value(pWOut, b, z, pOut, qLeft, uLeft, nu, rho);
-            if (after <= before - gradientSquared / (2 * tau) + slack) {
+            if (after <= before + modelDecrease + slack) {
                 return new StepOutcome(before, after, tau, doublings, true);
             }
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.pdadmm;
 
+import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +46,8 @@ public final class PdAdmmConfig {
     private final Initialization initialization;
     private final int evaluationFrequency;
     private final int[] devicePlacement;
+    private final QuantizerConfig quantizer;
+    private final boolean projectQ;
 
     private PdAdmmConfig(Builder b) {
         nu = b.nu;
@@ -69,6 +72,8 @@ public final class PdAdmmConfig {
         initialization = b.initialization;
         evaluationFrequency = b.evaluationFrequency;
         devicePlacement = b.devicePlacement == null ? null : b.devicePlacement.clone();
+        quantizer = b.quantizer;
+        projectQ = b.projectQ;
     }
 
     /** A builder with the defaults. */
@@ -101,6 +106,8 @@ public final class PdAdmmConfig {
         b.initialization = initialization;
         b.evaluationFrequency = evaluationFrequency;
         b.devicePlacement = devicePlacement == null ? null : devicePlacement.clone();
+        b.quantizer = quantizer;
+        b.projectQ = projectQ;
         return b;
     }
 
@@ -209,6 +216,20 @@ public final class PdAdmmConfig {
         return devicePlacement == null ? null : devicePlacement.clone();
     }
 
+    /**
+     * How boundary tensors travel (pdADMM-G-Q, algorithms.md §2): {@code NONE} (raw float, the default),
+     * {@code GRID} ({@code p} constrained to a grid per boundary, built from the first forward pass, and sent as
+     * bit-packed grid indices) or {@code DELTA} (stochastic delta coding of both {@code p} and {@code q}).
+     */
+    public QuantizerConfig quantizer() {
+        return quantizer;
+    }
+
+    /** In GRID mode, whether {@code q} is projected onto the boundary's grid too (the paper's variant). */
+    public boolean projectQ() {
+        return projectQ;
+    }
+
     /** The configuration as a JSON object, for saving next to a checkpoint or a result. */
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -234,7 +255,9 @@ public final class PdAdmmConfig {
         m.put("initialization", initialization.name());
         m.put("evaluationFrequency", evaluationFrequency);
         m.put("devicePlacement", devicePlacement);
+        m.put("projectQ", projectQ);
         try {
+            m.put("quantizer", JSON.readValue(quantizer.toJson(), Map.class));
             return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise configuration", e);
@@ -277,6 +300,14 @@ public final class PdAdmmConfig {
                 case "evaluationFrequency" -> b.evaluationFrequency((int) num(v));
                 case "devicePlacement" -> b.devicePlacement(v == null ? null
                         : ((java.util.List<?>) v).stream().mapToInt(x -> ((Number) x).intValue()).toArray());
+                case "projectQ" -> b.projectQ((Boolean) v);
+                case "quantizer" -> {
+                    try {
+                        b.quantizer(QuantizerConfig.fromJson(JSON.writeValueAsString(v)));
+                    } catch (JsonProcessingException e2) {
+                        throw new IllegalArgumentException("malformed quantizer configuration: " + v, e2);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown pdADMM-G configuration key '" + key + "'");
             }
         }
@@ -326,8 +357,22 @@ public final class PdAdmmConfig {
         private Initialization initialization = Initialization.FORWARD_PASS;
         private int evaluationFrequency = 1;
         private int[] devicePlacement;
+        private QuantizerConfig quantizer = QuantizerConfig.none();
+        private boolean projectQ;
 
         private Builder() {
+        }
+
+        /** How boundary tensors travel; see {@link PdAdmmConfig#quantizer()}. */
+        public Builder quantizer(QuantizerConfig quantizer) {
+            this.quantizer = quantizer;
+            return this;
+        }
+
+        /** In GRID mode, also project {@code q} onto the grid; see {@link PdAdmmConfig#projectQ()}. */
+        public Builder projectQ(boolean projectQ) {
+            this.projectQ = projectQ;
+            return this;
         }
 
         public Builder nu(double nu) {
@@ -504,6 +549,14 @@ public final class PdAdmmConfig {
                                 + Arrays.toString(devicePlacement));
                     }
                 }
+            }
+            if (quantizer == null) {
+                throw new IllegalArgumentException("quantizer must not be null; use QuantizerConfig.none() for raw "
+                        + "float transfers");
+            }
+            if (projectQ && quantizer.mode() != QuantizerConfig.Mode.GRID) {
+                throw new IllegalArgumentException("projectQ needs a GRID quantizer (q is projected onto the "
+                        + "boundary's grid), but the quantizer mode is " + quantizer.mode());
             }
             if (rho <= 4 * nu && WARNED_RHO.compareAndSet(false, true)) {
                 log.warn("rho = {} <= 4 nu = {}: the augmented Lagrangian is only guaranteed to decrease for "

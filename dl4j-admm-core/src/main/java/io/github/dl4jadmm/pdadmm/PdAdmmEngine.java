@@ -1,9 +1,16 @@
 package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.comm.Channel;
+import io.github.dl4jadmm.comm.Direction;
 import io.github.dl4jadmm.comm.LocalChannel;
 import io.github.dl4jadmm.comm.RawTensorCodec;
+import io.github.dl4jadmm.comm.TensorCodec;
+import io.github.dl4jadmm.comm.TensorDecoder;
+import io.github.dl4jadmm.comm.TensorEncoder;
 import io.github.dl4jadmm.comm.Transfer;
+import io.github.dl4jadmm.quant.QuantizationGrid;
+import io.github.dl4jadmm.quant.QuantizerConfig;
+import io.github.dl4jadmm.quant.Quantizers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -17,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,6 +51,7 @@ public final class PdAdmmEngine implements AutoCloseable {
     private final INDArray features;
     private final INDArray labels;
     private final Channel channel;
+    private final QuantizationGrid[] grids;
     private final List<LayerBlock> blocks = new ArrayList<>();
     private final List<PdAdmmListener> listeners = new ArrayList<>();
     private final ExecutorService executor;
@@ -63,18 +72,20 @@ public final class PdAdmmEngine implements AutoCloseable {
      * @param labels       training targets {@code Y}, {@code N x n_L} (one-hot for softmax cross-entropy)
      * @param weights      {@code W_1 .. W_L}, each {@code [n_{l-1}, n_l]} (DL4J's layout)
      * @param biases       {@code b_1 .. b_L}, each of length {@code n_l}
-     * @param channel      where boundary tensors travel (e.g. {@code new LocalChannel(RawTensorCodec.INSTANCE)})
+     * @param transport    builds the channel where boundary tensors travel around the codec that the engine's
+     *                     quantizer configuration calls for (e.g. {@code LocalChannel::new})
      * @throws IllegalArgumentException if any shape disagrees with the architecture
      */
     public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
-                        List<INDArray> weights, List<INDArray> biases, Channel channel) {
+                        List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport) {
         validate(architecture, features, labels, weights, biases);
-        if (channel == null) {
-            throw new IllegalArgumentException("channel must not be null; use new LocalChannel(RawTensorCodec.INSTANCE)");
+        if (transport == null) {
+            throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
         this.architecture = architecture;
         this.config = config;
-        this.channel = channel;
+        this.grids = new QuantizationGrid[architecture.layers()];
+        this.channel = transport.apply(transferCodec());
         this.nu = config.nu();
         this.rho = config.rho();
         DataType type = config.dataType();
@@ -93,6 +104,48 @@ public final class PdAdmmEngine implements AutoCloseable {
                 })
                 : null;
         initialise(weights, biases, devices, type);
+    }
+
+    /** An engine whose blocks talk through an in-JVM {@link LocalChannel}. See the main constructor. */
+    public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
+                        List<INDArray> weights, List<INDArray> biases) {
+        this(architecture, config, features, labels, weights, biases, LocalChannel::new);
+    }
+
+    /**
+     * The codec of the boundary links for the configured quantizer (algorithms.md §2): raw floats; in GRID mode
+     * {@code p} as indices into the boundary's grid (lossless, since the p-step keeps {@code p} on it) and
+     * {@code q} raw unless it is projected too; in DELTA mode both directions delta-coded.
+     */
+    private TensorCodec transferCodec() {
+        QuantizerConfig q = config.quantizer();
+        return switch (q.mode()) {
+            case NONE -> RawTensorCodec.INSTANCE;
+            case DELTA -> Quantizers.codecFor(q);
+            case GRID -> {
+                TensorCodec grid = Quantizers.codecFor(q, link -> grids[link.boundary()]);
+                yield config.projectQ() ? grid : byDirection(grid, RawTensorCodec.INSTANCE);
+            }
+        };
+    }
+
+    private static TensorCodec byDirection(TensorCodec backward, TensorCodec forward) {
+        return new TensorCodec() {
+            @Override
+            public String name() {
+                return backward.name() + "-p/" + forward.name() + "-q";
+            }
+
+            @Override
+            public TensorEncoder newEncoder(Transfer link) {
+                return (link.direction() == Direction.BACKWARD ? backward : forward).newEncoder(link);
+            }
+
+            @Override
+            public TensorDecoder newDecoder(Transfer link) {
+                return (link.direction() == Direction.BACKWARD ? backward : forward).newDecoder(link);
+            }
+        };
     }
 
     /**
@@ -115,8 +168,7 @@ public final class PdAdmmEngine implements AutoCloseable {
             w.add(Nd4j.create(values, new long[]{nIn, nOut}, DataType.DOUBLE));
             b.add(Nd4j.zeros(DataType.DOUBLE, 1, nOut));
         }
-        return new PdAdmmEngine(architecture, config, features, labels, w, b,
-                new LocalChannel(RawTensorCodec.INSTANCE));
+        return new PdAdmmEngine(architecture, config, features, labels, w, b);
     }
 
     private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type) {
@@ -130,6 +182,7 @@ public final class PdAdmmEngine implements AutoCloseable {
             INDArray p = l == 1 ? Devices.copyTo(device, input) : input;
             LayerBlock block = new LayerBlock(l, layers, device, architecture.activation(), architecture.risk(),
                     l == layers ? Devices.copyTo(device, labels) : null, p, w, b);
+            block.inputGrid = l > 1 ? grids[l - 1] : null;
             if (l > 1) {
                 block.acceptInitialInput(input);
             }
@@ -137,6 +190,14 @@ public final class PdAdmmEngine implements AutoCloseable {
                 block.warmStartOutput();
             }
             blocks.add(block);
+            if (l < layers && config.quantizer().mode() == QuantizerConfig.Mode.GRID) {
+                // the boundary's grid comes from the activations of the first forward pass
+                grids[l] = Quantizers.gridFor(config.quantizer(), block.q);
+                if (config.projectQ()) {
+                    block.outputGrid = grids[l];
+                    grids[l].projectInPlace(block.q);
+                }
+            }
             if (l < layers) {
                 // the initial forward pass crosses the boundary like any other q: encoded and counted
                 Transfer link = Transfer.forward(l);
@@ -424,6 +485,11 @@ public final class PdAdmmEngine implements AutoCloseable {
     /** Current relaxation weight. */
     public double nu() {
         return nu;
+    }
+
+    /** The grid of boundary {@code l} (between layers l and l+1) in GRID mode, else null. */
+    public QuantizationGrid grid(int boundary) {
+        return boundary >= 1 && boundary < grids.length ? grids[boundary] : null;
     }
 
     /** The device each layer block is pinned to. */

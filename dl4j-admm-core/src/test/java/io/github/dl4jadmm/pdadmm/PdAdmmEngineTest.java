@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.LocalChannel;
-import io.github.dl4jadmm.comm.RawTensorCodec;
 import io.github.dl4jadmm.data.SyntheticClassification;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,15 +81,14 @@ class PdAdmmEngineTest {
     void exactlyTwoTensorsCrossEachBoundaryPerIteration() {
         MlpArchitecture net = MlpArchitecture.uniform(20, 8, 3, 4);
         PdAdmmConfig config = PdAdmmConfig.builder().iterations(5).build();
-        LocalChannel channel = new LocalChannel(RawTensorCodec.INSTANCE);
         List<INDArray> w = new ArrayList<>();
         List<INDArray> b = new ArrayList<>();
         for (int l = 1; l <= 4; l++) {
             w.add(Nd4j.rand(DataType.FLOAT, net.inputsOf(l), net.outputsOf(l)).subi(0.5));
             b.add(Nd4j.zeros(DataType.FLOAT, net.outputsOf(l)));
         }
-        try (PdAdmmEngine engine = new PdAdmmEngine(net, config, DATA.getFeatures(), DATA.getLabels(), w, b,
-                channel)) {
+        try (PdAdmmEngine engine = new PdAdmmEngine(net, config, DATA.getFeatures(), DATA.getLabels(), w, b)) {
+            Channel channel = engine.channel();
             long initial = channel.bytesSent();
             List<IterationMetrics> history = engine.fit();
             // per boundary: p backward and q forward, each 120 x 8 float32, header 5 + 2*4 bytes + 1 type byte
@@ -178,8 +177,7 @@ class PdAdmmEngineTest {
             MlpArchitecture five = GreedyLayerGrowth.grow(two, 5);
             assertArrayEquals(new int[]{20, 16, 16, 16, 16, 3}, five.widths());
             try (PdAdmmEngine bigger = new PdAdmmEngine(five, config.toBuilder().iterations(0).build(),
-                    DATA.getFeatures(), DATA.getLabels(), grown[0], grown[1],
-                    new LocalChannel(RawTensorCodec.INSTANCE))) {
+                    DATA.getFeatures(), DATA.getLabels(), grown[0], grown[1])) {
                 INDArray before = engine.output(DATA.getFeatures());
                 INDArray after = bigger.output(DATA.getFeatures());
                 assertTrue(before.sub(after).amaxNumber().doubleValue() < 1e-12);
@@ -189,7 +187,7 @@ class PdAdmmEngineTest {
         List<INDArray> w = List.of(Nd4j.randn(DataType.DOUBLE, 20, 16).muli(0.3), Nd4j.randn(DataType.DOUBLE, 16, 3).muli(0.3));
         List<INDArray> b = List.of(Nd4j.zeros(DataType.DOUBLE, 16), Nd4j.zeros(DataType.DOUBLE, 3));
         try (PdAdmmEngine grownEngine = growth.fit(two, config, DATA.getFeatures(), DATA.getLabels(), w, b,
-                () -> new LocalChannel(RawTensorCodec.INSTANCE), null)) {
+                LocalChannel::new, null)) {
             assertEquals(4, grownEngine.architecture().layers());
             assertTrue(grownEngine.accuracy(DATA.getFeatures(), DATA.getLabels()) >= 0.95);
         }
@@ -219,8 +217,7 @@ class PdAdmmEngineTest {
                 () -> PdAdmmEngine.withRandomWeights(net, config, Nd4j.rand(10, 20), Nd4j.rand(9, 3)));
         assertTrue(e.getMessage().contains("labels must be [10, 3]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new PdAdmmEngine(net, config, Nd4j.rand(10, 20),
-                Nd4j.rand(10, 3), List.of(Nd4j.rand(8, 20), Nd4j.rand(8, 3)), List.of(Nd4j.rand(8), Nd4j.rand(3)),
-                new LocalChannel(RawTensorCodec.INSTANCE)));
+                Nd4j.rand(10, 3), List.of(Nd4j.rand(8, 20), Nd4j.rand(8, 3)), List.of(Nd4j.rand(8), Nd4j.rand(3))));
         assertTrue(e.getMessage().contains("W_1 must be [20, 8]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PdAdmmEngine.withRandomWeights(net,
                 config.toBuilder().devicePlacement(0, 1).build(), Nd4j.rand(10, 20), Nd4j.rand(10, 3)));
