@@ -22,6 +22,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -131,7 +132,7 @@ class GaMlpTest {
             }
         }
         return GraphDataset.builder().name("communities").features(CsrMatrix.fromDense(features, 6))
-                .edges(java.util.Arrays.copyOf(sources, edges), java.util.Arrays.copyOf(targets, edges))
+                .edges(Arrays.copyOf(sources, edges), Arrays.copyOf(targets, edges))
                 .labels(labels).split(NodeSplit.random(labels, classes, 10, 15, 30, 5)).build();
     }
 }
