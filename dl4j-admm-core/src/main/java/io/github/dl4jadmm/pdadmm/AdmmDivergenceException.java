@@ -11,9 +11,16 @@ public class AdmmDivergenceException extends RuntimeException {
     private final String variable;
 
     public AdmmDivergenceException(int iteration, int layer, String variable) {
+        this(iteration, layer, variable, "contains NaN or Inf");
+    }
+
+    /**
+     * @param what what is wrong with the variable, e.g. "contains NaN or Inf" or "grew to 3.1e+19"
+     */
+    public AdmmDivergenceException(int iteration, int layer, String variable, String what) {
         super("pdADMM-G diverged at iteration " + iteration + ": variable " + variable + " of layer " + layer
-                + " contains NaN or Inf. Check the input for NaN/Inf, scale the features, keep rho > 4 nu, "
-                + "or lower the learning problem's scale (smaller nu/rho, more weight decay mu)");
+                + " " + what + ". Check the input for NaN/Inf, scale the features, keep rho > 4 nu, use more "
+                + "quantisation bits, or add weight decay mu");
         this.iteration = iteration;
         this.layer = layer;
         this.variable = variable;

@@ -241,14 +241,30 @@ final class LayerBlock {
 
     /** Name of the first variable holding NaN or Inf, or null if all are finite. */
     String firstNonFiniteVariable() {
-        String[] names = {"p", "W", "b", "z", "q", "u"};
-        INDArray[] values = {p, w, b, z, q, u};
+        String[] names = VARIABLE_NAMES;
+        INDArray[] values = variables();
         for (int i = 0; i < names.length; i++) {
             if (values[i] != null && !Double.isFinite(values[i].sumNumber().doubleValue())) {
                 return names[i];
             }
         }
         return null;
+    }
+
+    /** Largest absolute value of each variable (null entries for variables this layer does not have). */
+    double[] largestMagnitudes() {
+        INDArray[] values = variables();
+        double[] result = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i] == null ? Double.NaN : values[i].amaxNumber().doubleValue();
+        }
+        return result;
+    }
+
+    static final String[] VARIABLE_NAMES = {"p", "W", "b", "z", "q", "u"};
+
+    private INDArray[] variables() {
+        return new INDArray[]{p, w, b, z, q, u};
     }
 
     private long mark(BlockPhase phase, long start) {

@@ -311,7 +311,22 @@ public final class PdAdmmEngine implements AutoCloseable {
                 return new AdmmDivergenceException(iteration, block.layer, variable);
             }
         }
-        return new AdmmDivergenceException(iteration, blocks.size(), "z (output risk)");
+        // every value is finite but a squared norm overflowed: name the variable of largest magnitude
+        int layer = 1;
+        int index = 0;
+        double largest = -1;
+        for (LayerBlock block : blocks) {
+            double[] magnitudes = block.largestMagnitudes();
+            for (int i = 0; i < magnitudes.length; i++) {
+                if (magnitudes[i] > largest) {
+                    largest = magnitudes[i];
+                    layer = block.layer;
+                    index = i;
+                }
+            }
+        }
+        return new AdmmDivergenceException(iteration, layer, LayerBlock.VARIABLE_NAMES[index],
+                String.format(java.util.Locale.ROOT, "grew to %.3g and the augmented Lagrangian overflowed", largest));
     }
 
     private void adaptPenalty(IterationMetrics m) {

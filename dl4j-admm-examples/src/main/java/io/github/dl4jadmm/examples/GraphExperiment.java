@@ -1,0 +1,181 @@
+package io.github.dl4jadmm.examples;
+
+import io.github.dl4jadmm.comm.LocalChannel;
+import io.github.dl4jadmm.graph.GraphDataException;
+import io.github.dl4jadmm.graph.GraphDataset;
+import io.github.dl4jadmm.graph.SplitPart;
+import io.github.dl4jadmm.graph.augment.AugmentationConfig;
+import io.github.dl4jadmm.graph.augment.AugmentedSplits;
+import io.github.dl4jadmm.graph.augment.FeatureAugmenter;
+import io.github.dl4jadmm.graph.io.Benchmark;
+import io.github.dl4jadmm.graph.io.NpyGraphLoader;
+import io.github.dl4jadmm.graph.model.GaMlp;
+import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
+import io.github.dl4jadmm.pdadmm.IterationMetrics;
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
+import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import io.github.dl4jadmm.quant.QuantizerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * One GA-MLP node-classification run on a benchmark graph: pdADMM-G (optionally quantised) with greedy layer
+ * growth and model selection on the validation split, or DL4J's own Adam on the same network. The building block
+ * of the graph and quantisation benchmarks.
+ */
+public final class GraphExperiment {
+
+    /** Outcome of one run. */
+    public record Outcome(String dataset, String method, int layers, int hidden, long seed, double testAccuracy,
+                          double validationAccuracy, double finalTestAccuracy, double seconds, long bytesSent,
+                          long bytesPerIteration, int iterations) {
+    }
+
+    private final AugmentedSplits splits;
+
+    private GraphExperiment(AugmentedSplits splits) {
+        this.splits = splits;
+    }
+
+    /** Loads {@code benchmark} (the paper's split) from {@code dataDir} and augments it with {@code [S^4H .. H]}. */
+    public static GraphExperiment load(Benchmark benchmark, Path dataDir) throws GraphDataException {
+        GraphDataset graph = NpyGraphLoader.loadBenchmark(benchmark, dataDir);
+        return new GraphExperiment(new FeatureAugmenter(AugmentationConfig.paperCodeOrder()).augment(graph));
+    }
+
+    public AugmentedSplits splits() {
+        return splits;
+    }
+
+    /**
+     * pdADMM-G with greedy growth 2 -> 5 -> {@code layers} (per-stage weight decay 10, 1, 0.01, as measured in
+     * algorithms.md §1.1), {@code iterationsPerStage} iterations each, and the test accuracy of the iterate of the
+     * last stage with the best validation accuracy (evaluated every {@code evalEvery} iterations).
+     */
+    public Outcome pdAdmm(int layers, int hidden, long seed, int iterationsPerStage, int evalEvery,
+                          QuantizerConfig quantizer, boolean projectQ, String method) {
+        INDArray x = splits.features(SplitPart.TRAIN);
+        INDArray y = splits.labels(SplitPart.TRAIN);
+        INDArray xVal = splits.features(SplitPart.VAL);
+        INDArray yVal = splits.labels(SplitPart.VAL);
+        INDArray xTest = splits.features(SplitPart.TEST);
+        INDArray yTest = splits.labels(SplitPart.TEST);
+        List<GrowthStage> stages = new ArrayList<>();
+        stages.add(new GrowthStage(2, iterationsPerStage, 10));
+        if (layers > 5) {
+            stages.add(new GrowthStage(5, iterationsPerStage, 1));
+        }
+        if (layers > 2) {
+            stages.add(new GrowthStage(layers, iterationsPerStage, layers > 5 ? 0.01 : 1));
+        }
+        PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).seed(seed).evaluationFrequency(0)
+                .quantizer(quantizer).projectQ(projectQ).build();
+        MlpArchitecture first = MlpArchitecture.uniform(x.columns() == 0 ? 1 : (int) x.columns(), hidden,
+                (int) y.columns(), 2);
+        List<INDArray> w = new ArrayList<>();
+        List<INDArray> b = new ArrayList<>();
+        Random random = new Random(seed);
+        for (int l = 1; l <= 2; l++) {
+            int nIn = first.inputsOf(l);
+            int nOut = first.outputsOf(l);
+            double std = Math.sqrt(2.0 / (nIn + nOut));
+            double[] v = new double[nIn * nOut];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextGaussian() * std;
+            }
+            w.add(Nd4j.create(v, new long[]{nIn, nOut}, DataType.DOUBLE));
+            b.add(Nd4j.zeros(DataType.DOUBLE, 1, nOut));
+        }
+        int lastStageLayers = stages.get(stages.size() - 1).layers();
+        double[] best = {-1, Double.NaN};
+        long[] bytes = {0, 0};
+        int[] count = {0};
+        long start = System.nanoTime();
+        PdAdmmEngine engine = new GreedyLayerGrowth(stages).fit(first, config, x, y, w, b, LocalChannel::new,
+                (e, m) -> {
+                    count[0]++;
+                    bytes[1] = m.bytesThisIteration();
+                    if (e.architecture().layers() == lastStageLayers
+                            && (m.iteration() % evalEvery == evalEvery - 1 || m.iteration() == iterationsPerStage - 1)) {
+                        double val = e.accuracy(xVal, yVal);
+                        if (val > best[0]) {
+                            best[0] = val;
+                            best[1] = e.accuracy(xTest, yTest);
+                        }
+                    }
+                });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        bytes[0] = totalBytes(engine);
+        double finalTest = engine.accuracy(xTest, yTest);
+        engine.close();
+        return new Outcome(splits.datasetName(), method, layers, hidden, seed, best[1], best[0], finalTest, seconds,
+                bytes[0], bytes[1], count[0]);
+    }
+
+    private static long totalBytes(PdAdmmEngine engine) {
+        return engine.channel().bytesSent();
+    }
+
+    /**
+     * The same GA-MLP trained by DL4J's own {@code fit} with Adam, full batch, for {@code epochs} passes; the
+     * learning rate is chosen among {@code learningRates} on the validation split, and within a run the epoch with
+     * the best validation accuracy (checked every {@code evalEvery} epochs) is reported.
+     */
+    public Outcome adam(int layers, int hidden, long seed, int epochs, int evalEvery, double[] learningRates) {
+        INDArray xVal = splits.features(SplitPart.VAL);
+        INDArray yVal = splits.labels(SplitPart.VAL);
+        INDArray xTest = splits.features(SplitPart.TEST);
+        INDArray yTest = splits.labels(SplitPart.TEST);
+        double bestVal = -1;
+        double bestTest = Double.NaN;
+        double finalTest = Double.NaN;
+        long start = System.nanoTime();
+        for (double lr : learningRates) {
+            MultiLayerNetwork net = GaMlp.builder().forSplits(splits).numLayers(layers).hiddenWidth(hidden)
+                    .updater(new Adam(lr)).seed(seed).build().createNetwork();
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                net.fit(splits.dataSet(SplitPart.TRAIN));
+                if (epoch % evalEvery == evalEvery - 1) {
+                    double val = accuracy(net, xVal, yVal);
+                    if (val > bestVal) {
+                        bestVal = val;
+                        bestTest = accuracy(net, xTest, yTest);
+                        finalTest = Double.NaN;
+                    }
+                }
+            }
+            if (Double.isNaN(finalTest)) {
+                finalTest = accuracy(net, xTest, yTest);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Outcome(splits.datasetName(), "Adam (DL4J fit)", layers, hidden, seed, bestTest, bestVal, finalTest,
+                seconds, 0, 0, epochs * learningRates.length);
+    }
+
+    static double accuracy(MultiLayerNetwork net, INDArray x, INDArray y) {
+        INDArray out = net.output(x);
+        return Nd4j.argMax(out, 1).eq(Nd4j.argMax(y, 1)).castTo(DataType.FLOAT).meanNumber().doubleValue();
+    }
+
+    /** Quick manual check: {@code GraphExperiment <dataDir> <dataset> <layers> <hidden> <iterationsPerStage>}. */
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(args.length > 0 ? args[0] : "../shared/data");
+        Benchmark benchmark = Benchmark.fromName(args.length > 1 ? args[1] : "cora");
+        int layers = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int hidden = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+        int iterations = args.length > 4 ? Integer.parseInt(args[4]) : 200;
+        GraphExperiment experiment = load(benchmark, dataDir);
+        System.out.println(experiment.pdAdmm(layers, hidden, 1, iterations, 10, QuantizerConfig.none(), false,
+                "pdADMM-G"));
+    }
+}
