@@ -38,6 +38,7 @@ public final class PdAdmmConfig {
     private final DataType dataType;
     private final ExecutionMode executionMode;
     private final int threads;
+    private final int nd4jThreads;
     private final double fistaStep;
     private final int fistaIterations;
     private final double fistaTolerance;
@@ -64,6 +65,7 @@ public final class PdAdmmConfig {
         dataType = b.dataType;
         executionMode = b.executionMode;
         threads = b.threads;
+        nd4jThreads = b.nd4jThreads;
         fistaStep = b.fistaStep;
         fistaIterations = b.fistaIterations;
         fistaTolerance = b.fistaTolerance;
@@ -98,6 +100,7 @@ public final class PdAdmmConfig {
         b.dataType = dataType;
         b.executionMode = executionMode;
         b.threads = threads;
+        b.nd4jThreads = nd4jThreads;
         b.fistaStep = fistaStep;
         b.fistaIterations = fistaIterations;
         b.fistaTolerance = fistaTolerance;
@@ -179,6 +182,15 @@ public final class PdAdmmConfig {
         return threads;
     }
 
+    /**
+     * Threads ND4J and BLAS may use inside one operation while the engine iterates; 0 means automatic: all cores
+     * in serial mode, {@code cores / executor threads} (at least 1) in parallel mode, so that parallel blocks do
+     * not oversubscribe the cores. The previous ND4J setting is restored after each iteration.
+     */
+    public int nd4jThreads() {
+        return nd4jThreads;
+    }
+
     /** FISTA step {@code eta} of the softmax output update ({@code <= 2}). */
     public double fistaStep() {
         return fistaStep;
@@ -247,6 +259,7 @@ public final class PdAdmmConfig {
         m.put("dataType", dataType.name());
         m.put("executionMode", executionMode.name());
         m.put("threads", threads);
+        m.put("nd4jThreads", nd4jThreads);
         m.put("fistaStep", fistaStep);
         m.put("fistaIterations", fistaIterations);
         m.put("fistaTolerance", fistaTolerance);
@@ -291,6 +304,7 @@ public final class PdAdmmConfig {
                 case "dataType" -> b.dataType(DataType.valueOf(String.valueOf(v)));
                 case "executionMode" -> b.executionMode(ExecutionMode.valueOf(String.valueOf(v)));
                 case "threads" -> b.threads((int) num(v));
+                case "nd4jThreads" -> b.nd4jThreads((int) num(v));
                 case "fistaStep" -> b.fistaStep(num(v));
                 case "fistaIterations" -> b.fistaIterations((int) num(v));
                 case "fistaTolerance" -> b.fistaTolerance(num(v));
@@ -349,6 +363,7 @@ public final class PdAdmmConfig {
         private DataType dataType = DataType.FLOAT;
         private ExecutionMode executionMode = ExecutionMode.PARALLEL;
         private int threads = 0;
+        private int nd4jThreads = 0;
         private double fistaStep = 2.0;
         private int fistaIterations = 50;
         private double fistaTolerance = 1e-5;
@@ -445,6 +460,12 @@ public final class PdAdmmConfig {
             return this;
         }
 
+        /** Threads per ND4J operation while iterating (0: automatic); see {@link PdAdmmConfig#nd4jThreads()}. */
+        public Builder nd4jThreads(int nd4jThreads) {
+            this.nd4jThreads = nd4jThreads;
+            return this;
+        }
+
         public Builder fistaStep(double fistaStep) {
             this.fistaStep = fistaStep;
             return this;
@@ -521,8 +542,9 @@ public final class PdAdmmConfig {
                 throw new IllegalArgumentException("residual balancing needs balancingInterval >= 1 and "
                         + "balancingRatio > 1, got " + balancingInterval + " and " + balancingRatio);
             }
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0 (0: automatic), got " + threads);
+            if (threads < 0 || nd4jThreads < 0) {
+                throw new IllegalArgumentException("threads and nd4jThreads must be >= 0 (0: automatic), got "
+                        + threads + " and " + nd4jThreads);
             }
             if (!(fistaStep > 0 && fistaStep <= 2)) {
                 throw new IllegalArgumentException("fistaStep (eta) must be in (0, 2]: the softmax cross-entropy "

@@ -55,6 +55,7 @@ public final class PdAdmmEngine implements AutoCloseable {
     private final List<LayerBlock> blocks = new ArrayList<>();
     private final List<PdAdmmListener> listeners = new ArrayList<>();
     private final ExecutorService executor;
+    private final int nd4jThreads;
     private double nu;
     private double rho;
     private int iteration;
@@ -96,7 +97,11 @@ public final class PdAdmmEngine implements AutoCloseable {
         int threads = config.threads() > 0 ? config.threads()
                 : Math.min(layers, Runtime.getRuntime().availableProcessors());
         AtomicInteger threadIds = new AtomicInteger();
-        this.executor = config.executionMode() == ExecutionMode.PARALLEL
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean parallel = config.executionMode() == ExecutionMode.PARALLEL;
+        this.nd4jThreads = config.nd4jThreads() > 0 ? config.nd4jThreads()
+                : parallel ? Math.max(1, cores / threads) : cores;
+        this.executor = parallel
                 ? Executors.newFixedThreadPool(threads, r -> {
                     Thread t = new Thread(r, "pdadmm-block-" + threadIds.incrementAndGet());
                     t.setDaemon(true);
@@ -246,6 +251,26 @@ public final class PdAdmmEngine implements AutoCloseable {
      * phase B (q sent forward, u in both neighbours); then the metrics and the rho schedule.
      */
     public IterationMetrics iterate() {
+        int previousThreads = Nd4j.getEnvironment().maxThreads();
+        int previousBlasThreads = Nd4j.factory().blas().getMaxThreads();
+        setNd4jThreads(nd4jThreads, nd4jThreads);
+        try {
+            return iterateWithThreads();
+        } finally {
+            setNd4jThreads(previousThreads, previousBlasThreads);
+        }
+    }
+
+    private static void setNd4jThreads(int threads, int blasThreads) {
+        if (Nd4j.getEnvironment().maxThreads() != threads) {
+            Nd4j.getEnvironment().setMaxThreads(threads);
+        }
+        if (Nd4j.factory().blas().getMaxThreads() != blasThreads) {
+            Nd4j.factory().blas().setMaxThreads(blasThreads);
+        }
+    }
+
+    private IterationMetrics iterateWithThreads() {
         long bytesBefore = channel.bytesSent();
         blocks.forEach(b -> b.phaseNanos.clear());
         long start = System.nanoTime();

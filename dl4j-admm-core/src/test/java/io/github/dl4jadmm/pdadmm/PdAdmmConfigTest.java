@@ -34,7 +34,8 @@ class PdAdmmConfigTest {
         assertRejected(b -> b.iterations(-1), "iterations must be >= 0");
         assertRejected(b -> b.fistaStep(4), "fistaStep (eta) must be in (0, 2]");
         assertRejected(b -> b.dataType(DataType.HALF), "dataType must be FLOAT or DOUBLE");
-        assertRejected(b -> b.threads(-2), "threads must be >= 0");
+        assertRejected(b -> b.threads(-2), "threads and nd4jThreads must be >= 0");
+        assertRejected(b -> b.nd4jThreads(-1), "threads and nd4jThreads must be >= 0");
         assertRejected(b -> b.devicePlacement(0, -1), "device ids must be >= 0");
     }
 

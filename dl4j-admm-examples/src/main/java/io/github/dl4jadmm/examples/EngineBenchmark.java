@@ -74,7 +74,6 @@ public final class EngineBenchmark {
     }
 
     static void run(Shape shape, int iterations) {
-        int cores = Runtime.getRuntime().availableProcessors();
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape.samples, shape.inputs);
         INDArray y = Nd4j.zeros(DataType.FLOAT, shape.samples, shape.outputs);
@@ -82,11 +81,12 @@ public final class EngineBenchmark {
             y.putScalar(i, i % shape.outputs, 1);
         }
         List<Result> results = new ArrayList<>();
-        results.add(measure(shape, x, y, iterations, ExecutionMode.SERIAL, cores, "serial blocks, ND4J threads=" + cores));
-        results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, cores, "parallel blocks, ND4J threads=" + cores));
-        results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, 1, "parallel blocks, ND4J threads=1"));
-        Nd4j.getEnvironment().setMaxThreads(cores);
-        Nd4j.factory().blas().setMaxThreads(cores);
+        results.add(measure(shape, x, y, iterations, ExecutionMode.SERIAL, cores,
+                "(a) serial blocks, ND4J threads=" + cores));
+        results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, 1,
+                "(b) parallel blocks, ND4J threads=1 (default)"));
+        results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, cores,
+                "(b') parallel blocks, ND4J threads=" + cores));
 
         System.out.printf(Locale.ROOT, "%n### %s: %.1f GFLOP of products per iteration%n%n", shape.name,
                 shape.flopsPerIteration() / 1e9);
@@ -116,10 +116,8 @@ public final class EngineBenchmark {
 
     private static Result measure(Shape shape, INDArray x, INDArray y, int iterations, ExecutionMode mode,
                                   int nd4jThreads, String label) {
-        Nd4j.getEnvironment().setMaxThreads(nd4jThreads);
-        Nd4j.factory().blas().setMaxThreads(nd4jThreads);
         PdAdmmConfig config = PdAdmmConfig.builder().iterations(iterations + 1).executionMode(mode)
-                .evaluationFrequency(0).build();
+                .nd4jThreads(nd4jThreads).evaluationFrequency(0).build();
         double seconds = 0;
         Map<BlockPhase, Double> phases = new EnumMap<>(BlockPhase.class);
         try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(shape.architecture(), config, x, y)) {
@@ -131,6 +129,10 @@ public final class EngineBenchmark {
             }
         }
         double perIteration = seconds / iterations;
+        // the reference rate: the same products as plain mmuls with all cores, measured right after
+        int cores = Runtime.getRuntime().availableProcessors();
+        Nd4j.getEnvironment().setMaxThreads(cores);
+        Nd4j.factory().blas().setMaxThreads(cores);
         double mmul = mmulSeconds(shape, x);
         return new Result(label, perIteration, shape.flopsPerIteration() / perIteration / 1e9,
                 shape.flopsPerIteration() / mmul / 1e9, phases);
