@@ -74,6 +74,7 @@ public final class EngineBenchmark {
     }
 
     static void run(Shape shape, int iterations) {
+        int cores = Runtime.getRuntime().availableProcessors();
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape.samples, shape.inputs);
         INDArray y = Nd4j.zeros(DataType.FLOAT, shape.samples, shape.outputs);
