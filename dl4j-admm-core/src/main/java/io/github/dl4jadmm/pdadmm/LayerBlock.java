@@ -50,6 +50,11 @@ final class LayerBlock {
     private final INDArray powerW;
     private final INDArray powerP;
     private double inputSpectralNormSquared = Double.NaN;
+    /**
+     * Whether what crosses a boundary arrives unchanged: true for raw floats and for grid indices of values that
+     * are already on the grid; false for delta coding, where the sender must adopt the reconstruction.
+     */
+    boolean exactTransfers = true;
     /** pdADMM-G-Q: the grid {@code p_l} is constrained to (the left boundary's), or null. */
     QuantizationGrid inputGrid;
     /** pdADMM-G-Q with projected q: the grid {@code q_l} is projected onto (the right boundary's), or null. */
@@ -153,7 +158,7 @@ final class LayerBlock {
             pWScratch = swap;
             t = mark(BlockPhase.P_STEP, t);
             INDArray sent = channel.send(Transfer.backward(layer - 1), p);
-            if (sent != p) {
+            if (!exactTransfers) {
                 // a lossy codec: adopt what the left neighbour will see so both copies agree
                 p.assign(sent);
                 Linalg.gemm(p, false, w, false, 1, pW);
@@ -205,7 +210,7 @@ final class LayerBlock {
             }
             t = mark(BlockPhase.Q_STEP, t);
             INDArray sent = channel.send(Transfer.forward(layer), qScratch);
-            if (sent != qScratch) {
+            if (!exactTransfers) {
                 qScratch.assign(sent);
             }
             double dq = qScratch.distance2(q);

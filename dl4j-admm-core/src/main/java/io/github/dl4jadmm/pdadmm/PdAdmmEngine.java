@@ -188,6 +188,7 @@ public final class PdAdmmEngine implements AutoCloseable {
             LayerBlock block = new LayerBlock(l, layers, device, architecture.activation(), architecture.risk(),
                     l == layers ? Devices.copyTo(device, labels) : null, p, w, b);
             block.inputGrid = l > 1 ? grids[l - 1] : null;
+            block.exactTransfers = config.quantizer().mode() != QuantizerConfig.Mode.DELTA;
             if (l > 1) {
                 block.acceptInitialInput(input);
             }
@@ -207,7 +208,7 @@ public final class PdAdmmEngine implements AutoCloseable {
                 // the initial forward pass crosses the boundary like any other q: encoded and counted
                 Transfer link = Transfer.forward(l);
                 INDArray sent = channel.send(link, block.q);
-                if (sent != block.q) {
+                if (!block.exactTransfers) {
                     block.q.assign(sent);
                 }
                 input = channel.receive(link);
@@ -478,7 +479,7 @@ public final class PdAdmmEngine implements AutoCloseable {
         return blocks.stream().map(b -> b.b.dup()).toList();
     }
 
-    private LayerBlock block(int layer) {
+    LayerBlock block(int layer) {
         if (layer < 1 || layer > blocks.size()) {
             throw new IllegalArgumentException("layer must be in 1.." + blocks.size() + ", got " + layer);
         }

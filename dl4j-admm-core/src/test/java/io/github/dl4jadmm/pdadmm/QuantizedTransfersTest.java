@@ -72,6 +72,25 @@ class QuantizedTransfersTest {
     }
 
     @Test
+    void bothCopiesOfEveryDualStayIdenticalInEveryMode() {
+        for (QuantizerConfig q : new QuantizerConfig[]{QuantizerConfig.none(),
+            QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(6).build(),
+            QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(4).build()}) {
+            try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, base().iterations(25).quantizer(q).build(),
+                    DATA.getFeatures(), DATA.getLabels())) {
+                engine.fit();
+                for (int l = 1; l < NET.layers(); l++) {
+                    LayerBlock left = engine.block(l);
+                    LayerBlock right = engine.block(l + 1);
+                    assertEquals(0, left.u.distance2(right.uLeft), q + ": u_" + l + " copies differ");
+                    assertEquals(0, left.pRight.distance2(right.p), q + ": p_" + (l + 1) + " copies differ");
+                    assertEquals(0, left.q.distance2(right.qLeft), q + ": q_" + l + " copies differ");
+                }
+            }
+        }
+    }
+
+    @Test
     void gridBoundariesAreBuiltFromTheFirstForwardPass() {
         QuantizerConfig q = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(4).build();
         try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, base().iterations(0).quantizer(q).build(),

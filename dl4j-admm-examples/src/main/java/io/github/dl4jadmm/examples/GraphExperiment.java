@@ -19,7 +19,9 @@ import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -99,11 +101,14 @@ public final class GraphExperiment {
         double[] best = {-1, Double.NaN};
         long[] bytes = {0, 0};
         int[] count = {0};
+        // bytes sent per stage (each stage has its own channel, initial forward pass included)
+        Map<PdAdmmEngine, Long> bytesPerStage = new IdentityHashMap<>();
         long start = System.nanoTime();
         PdAdmmEngine engine = new GreedyLayerGrowth(stages).fit(first, config, x, y, w, b, LocalChannel::new,
                 (e, m) -> {
                     count[0]++;
                     bytes[1] = m.bytesThisIteration();
+                    bytesPerStage.put(e, m.bytesSent());
                     if (e.architecture().layers() == lastStageLayers
                             && (m.iteration() % evalEvery == evalEvery - 1 || m.iteration() == iterationsPerStage - 1)) {
                         double val = e.accuracy(xVal, yVal);
@@ -114,15 +119,11 @@ public final class GraphExperiment {
                     }
                 });
         double seconds = (System.nanoTime() - start) / 1e9;
-        bytes[0] = totalBytes(engine);
+        bytes[0] = bytesPerStage.values().stream().mapToLong(Long::longValue).sum();
         double finalTest = engine.accuracy(xTest, yTest);
         engine.close();
         return new Outcome(splits.datasetName(), method, layers, hidden, seed, best[1], best[0], finalTest, seconds,
                 bytes[0], bytes[1], count[0]);
-    }
-
-    private static long totalBytes(PdAdmmEngine engine) {
-        return engine.channel().bytesSent();
     }
 
     /**
