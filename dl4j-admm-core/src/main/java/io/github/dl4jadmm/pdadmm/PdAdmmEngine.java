@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -159,21 +158,8 @@ public final class PdAdmmEngine implements AutoCloseable {
      */
     public static PdAdmmEngine withRandomWeights(MlpArchitecture architecture, PdAdmmConfig config,
                                                  INDArray features, INDArray labels) {
-        List<INDArray> w = new ArrayList<>();
-        List<INDArray> b = new ArrayList<>();
-        Random random = new Random(config.seed());
-        for (int l = 1; l <= architecture.layers(); l++) {
-            int nIn = architecture.inputsOf(l);
-            int nOut = architecture.outputsOf(l);
-            double std = Math.sqrt(2.0 / (nIn + nOut));
-            double[] values = new double[nIn * nOut];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = random.nextGaussian() * std;
-            }
-            w.add(Nd4j.create(values, new long[]{nIn, nOut}, DataType.DOUBLE));
-            b.add(Nd4j.zeros(DataType.DOUBLE, 1, nOut));
-        }
-        return new PdAdmmEngine(architecture, config, features, labels, w, b);
+        InitialWeights initial = InitialWeights.xavier(architecture, config.seed());
+        return new PdAdmmEngine(architecture, config, features, labels, initial.weights(), initial.biases());
     }
 
     private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type) {

@@ -12,6 +12,7 @@ import io.github.dl4jadmm.graph.io.NpyGraphLoader;
 import io.github.dl4jadmm.graph.model.GaMlp;
 import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
 import io.github.dl4jadmm.pdadmm.GrowthStage;
+import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -81,22 +81,9 @@ public final class GraphExperiment {
         }
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).seed(seed).evaluationFrequency(0)
                 .quantizer(quantizer).projectQ(projectQ).build();
-        MlpArchitecture first = MlpArchitecture.uniform(x.columns() == 0 ? 1 : (int) x.columns(), hidden,
+        MlpArchitecture first = MlpArchitecture.uniform((int) x.columns(), hidden,
                 (int) y.columns(), 2);
-        List<INDArray> w = new ArrayList<>();
-        List<INDArray> b = new ArrayList<>();
-        Random random = new Random(seed);
-        for (int l = 1; l <= 2; l++) {
-            int nIn = first.inputsOf(l);
-            int nOut = first.outputsOf(l);
-            double std = Math.sqrt(2.0 / (nIn + nOut));
-            double[] v = new double[nIn * nOut];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = random.nextGaussian() * std;
-            }
-            w.add(Nd4j.create(v, new long[]{nIn, nOut}, DataType.DOUBLE));
-            b.add(Nd4j.zeros(DataType.DOUBLE, 1, nOut));
-        }
+        InitialWeights initial = InitialWeights.xavier(first, seed);
         int lastStageLayers = stages.get(stages.size() - 1).layers();
         double[] best = {-1, Double.NaN};
         long[] bytes = {0, 0};
@@ -104,7 +91,7 @@ public final class GraphExperiment {
         // bytes sent per stage (each stage has its own channel, initial forward pass included)
         Map<PdAdmmEngine, Long> bytesPerStage = new IdentityHashMap<>();
         long start = System.nanoTime();
-        PdAdmmEngine engine = new GreedyLayerGrowth(stages).fit(first, config, x, y, w, b, LocalChannel::new,
+        PdAdmmEngine engine = new GreedyLayerGrowth(stages).fit(first, config, x, y, initial.weights(), initial.biases(), LocalChannel::new,
                 (e, m) -> {
                     count[0]++;
                     bytes[1] = m.bytesThisIteration();
