@@ -3,6 +3,7 @@ package io.github.dl4jadmm.comm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -52,6 +53,8 @@ public final class RawTensorCodec implements TensorCodec, TensorEncoder, TensorD
         ByteBuffer buf = header.allocateWithPayload(1 + (int) (n * width));
         buf.put((byte) width);
         INDArray c = contiguousC(value);
+        // on a GPU backend the host copy must be current before its bytes are read
+        Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);
         ByteBuffer data = c.data().asNio().order(ByteOrder.nativeOrder());
         long offset = c.offset() * width;
         data.position((int) offset).limit((int) (offset + n * width));
@@ -87,14 +90,20 @@ public final class RawTensorCodec implements TensorCodec, TensorEncoder, TensorD
             throw new IllegalArgumentException("raw tensor message payload is " + in.remaining() + " bytes, expected "
                     + n * width + " for shape " + java.util.Arrays.toString(header.shape()));
         }
-        if (width == FLOAT32) {
-            float[] values = new float[(int) n];
-            in.asFloatBuffer().get(values);
-            return Nd4j.create(values, header.shape(), 'c');
+        // one copy, straight from the message into the array's own storage
+        DataType type = width == FLOAT32 ? DataType.FLOAT : DataType.DOUBLE;
+        INDArray out = Nd4j.create(type, header.shape(), 'c');
+        ByteBuffer target = out.data().asNio().order(ByteOrder.nativeOrder());
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            target.put(in);
+        } else if (width == FLOAT32) {
+            target.asFloatBuffer().put(in.asFloatBuffer());
+        } else {
+            target.asDoubleBuffer().put(in.asDoubleBuffer());
         }
-        double[] values = new double[(int) n];
-        in.asDoubleBuffer().get(values);
-        return Nd4j.create(values, header.shape(), 'c');
+        // the values were written on the host side: a GPU backend copies them to the device when first used
+        Nd4j.getAffinityManager().tagLocation(out, AffinityManager.Location.HOST);
+        return out;
     }
 
     private static INDArray contiguousC(INDArray value) {

@@ -3,7 +3,9 @@ package io.github.dl4jadmm.pdadmm;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Element access to a dense, contiguous C-ordered array without copying it, for the per-element closed forms of
@@ -17,6 +19,18 @@ abstract class Elements {
     abstract void set(int i, double v);
 
     abstract int size();
+
+    /** Makes the host copies current before element access (a no-op on the CPU backend). */
+    static void readOnHost(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.HOST);
+        }
+    }
+
+    /** Marks {@code a} as changed on the host, so a GPU backend copies it to the device before the next op. */
+    static void writtenOnHost(INDArray a) {
+        Nd4j.getAffinityManager().tagLocation(a, AffinityManager.Location.HOST);
+    }
 
     /** A view of {@code a}'s storage; {@code a} must be a contiguous C-ordered FLOAT or DOUBLE array. */
     static Elements of(INDArray a) {

@@ -37,6 +37,7 @@ public final class ZHiddenUpdate {
         Elements me = Elements.of(m);
         Elements qe = Elements.of(q);
         Elements ze = Elements.of(z);
+        Elements.readOnHost(m, q, z);
         int n = ze.size();
         switch (f.kind()) {
             case RELU, LEAKY_RELU -> {
@@ -56,6 +57,7 @@ public final class ZHiddenUpdate {
                 }
             }
         }
+        Elements.writtenOnHost(z);
     }
 
     /** The two-branch closed form for ReLU ({@code a = 0}) and leaky ReLU. */
