@@ -165,13 +165,17 @@ final class LayerBlock {
             }
             t = mark(BlockPhase.SEND_P, t);
         }
-        double inputNorm = first && !Double.isNaN(inputSpectralNormSquared) ? inputSpectralNormSquared
-                : Linalg.spectralNormSquared(p, powerP, first ? 20 : config.powerIterations());
-        if (first) {
-            inputSpectralNormSquared = inputNorm;
+        if (config.wStep() == WStep.EXACT) {
+            lastWStep = wUpdate.exact(p, w, pW, b, z, nu, mu, first, wScratch, pWScratch);
+        } else {
+            double inputNorm = first && !Double.isNaN(inputSpectralNormSquared) ? inputSpectralNormSquared
+                    : Linalg.spectralNormSquared(p, powerP, first ? 20 : config.powerIterations());
+            if (first) {
+                inputSpectralNormSquared = inputNorm;
+            }
+            double theta = nu * inputNorm + mu;
+            lastWStep = wUpdate.apply(p, w, pW, b, z, nu, mu, theta, config.maxDoublings(), wScratch, pWScratch);
         }
-        double theta = nu * inputNorm + mu;
-        lastWStep = wUpdate.apply(p, w, pW, b, z, nu, mu, theta, config.maxDoublings(), wScratch, pWScratch);
         if (!lastWStep.accepted()) {
             wRejections++;
         }

@@ -47,6 +47,7 @@ public final class PdAdmmConfig {
     private final Initialization initialization;
     private final int evaluationFrequency;
     private final int[] devicePlacement;
+    private final WStep wStep;
     private final QuantizerConfig quantizer;
     private final boolean projectQ;
 
@@ -76,6 +77,7 @@ public final class PdAdmmConfig {
         devicePlacement = b.devicePlacement == null ? null : b.devicePlacement.clone();
         quantizer = b.quantizer;
         projectQ = b.projectQ;
+        wStep = b.wStep;
     }
 
     /** A builder with the defaults. */
@@ -111,6 +113,7 @@ public final class PdAdmmConfig {
         b.devicePlacement = devicePlacement == null ? null : devicePlacement.clone();
         b.quantizer = quantizer;
         b.projectQ = projectQ;
+        b.wStep = wStep;
         return b;
     }
 
@@ -237,6 +240,11 @@ public final class PdAdmmConfig {
         return quantizer;
     }
 
+    /** The weight update: the contract's linearised step (default) or the exact ridge solve. */
+    public WStep wStep() {
+        return wStep;
+    }
+
     /** In GRID mode, whether {@code q} is projected onto the boundary's grid too (the paper's variant). */
     public boolean projectQ() {
         return projectQ;
@@ -269,6 +277,7 @@ public final class PdAdmmConfig {
         m.put("evaluationFrequency", evaluationFrequency);
         m.put("devicePlacement", devicePlacement);
         m.put("projectQ", projectQ);
+        m.put("wStep", wStep.name());
         try {
             m.put("quantizer", JSON.readValue(quantizer.toJson(), Map.class));
             return JSON.writeValueAsString(m);
@@ -315,6 +324,7 @@ public final class PdAdmmConfig {
                 case "devicePlacement" -> b.devicePlacement(v == null ? null
                         : ((java.util.List<?>) v).stream().mapToInt(x -> ((Number) x).intValue()).toArray());
                 case "projectQ" -> b.projectQ((Boolean) v);
+                case "wStep" -> b.wStep(WStep.valueOf(String.valueOf(v)));
                 case "quantizer" -> {
                     try {
                         b.quantizer(QuantizerConfig.fromJson(JSON.writeValueAsString(v)));
@@ -374,8 +384,15 @@ public final class PdAdmmConfig {
         private int[] devicePlacement;
         private QuantizerConfig quantizer = QuantizerConfig.none();
         private boolean projectQ;
+        private WStep wStep = WStep.LINEARIZED;
 
         private Builder() {
+        }
+
+        /** The weight update; see {@link WStep}. */
+        public Builder wStep(WStep wStep) {
+            this.wStep = wStep;
+            return this;
         }
 
         /** How boundary tensors travel; see {@link PdAdmmConfig#quantizer()}. */
@@ -571,6 +588,9 @@ public final class PdAdmmConfig {
                                 + Arrays.toString(devicePlacement));
                     }
                 }
+            }
+            if (wStep == null) {
+                throw new IllegalArgumentException("wStep must not be null; use WStep.LINEARIZED or WStep.EXACT");
             }
             if (quantizer == null) {
                 throw new IllegalArgumentException("quantizer must not be null; use QuantizerConfig.none() for raw "

@@ -1,6 +1,9 @@
 package io.github.dl4jadmm.pdadmm;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * Step 2 of algorithms.md §1.1, the weights of layer {@code l}: one linearised step on
@@ -16,6 +19,9 @@ public final class WUpdate {
 
     private final INDArray residual;
     private final INDArray gradient;
+    private INDArray cachedInverse;
+    private double cachedNu = Double.NaN;
+    private double cachedMu = Double.NaN;
 
     /** Buffers shaped like {@code W} and like {@code z}. */
     public WUpdate(INDArray wLike, INDArray zLike) {
@@ -54,6 +60,70 @@ public final class WUpdate {
         wOut.assign(w);
         pWOut.assign(pW);
         return new StepOutcome(before, before, theta / 2, maxDoublings, false);
+    }
+
+    /**
+     * The exact minimiser of {@code psi} instead of one linearised step (our extension, {@link WStep#EXACT}):
+     * {@code (nu p^T p + mu I) W = nu p^T (z - b)}, solved on the smaller side of {@code p}: directly when
+     * {@code nIn <= N}, else as {@code W = p^T C} with {@code (nu p p^T + mu I) C = nu (z - b)}. A ridge of
+     * {@code 1e-6} times the mean diagonal keeps the system positive definite when {@code mu = 0}. The result is
+     * kept only if {@code psi} does not increase (rounding), so the step is always a descent step.
+     *
+     * @param inputFixed whether {@code p} never changes between calls (layer 1, whose input is the data): the
+     *                   inverse is then cached for as long as {@code nu} and {@code mu} stay the same
+     */
+    public StepOutcome exact(INDArray p, INDArray w, INDArray pW, INDArray b, INDArray z, double nu, double mu,
+                             boolean inputFixed, INDArray wOut, INDArray pWOut) {
+        double before = value(pW, b, z, w, nu, mu);
+        INDArray target = z.subRowVector(b);
+        long samples = p.rows();
+        long inputs = p.columns();
+        boolean primal = inputs <= samples;
+        INDArray inverse = inputFixed && nu == cachedNu && mu == cachedMu ? cachedInverse : null;
+        if (inverse == null) {
+            long side = primal ? inputs : samples;
+            INDArray gram = Nd4j.create(p.dataType(), side, side);
+            Linalg.gemm(p, primal, p, !primal, nu, gram);
+            inverse = regularisedInverse(gram, mu);
+            if (inputFixed) {
+                cachedInverse = inverse;
+                cachedNu = nu;
+                cachedMu = mu;
+            }
+        }
+        if (primal) {
+            INDArray rhs = Nd4j.create(p.dataType(), inputs, target.columns());
+            Linalg.gemm(p, true, target, false, nu, rhs);
+            Linalg.gemm(inverse, false, rhs, false, 1, wOut);
+        } else {
+            INDArray c = inverse.mmul(target).muli(nu);
+            Linalg.gemm(p, true, c, false, 1, wOut);
+        }
+        Linalg.gemm(p, false, wOut, false, 1, pWOut);
+        double after = value(pWOut, b, z, wOut, nu, mu);
+        if (!(after <= before + PUpdate.tolerance(w) * Math.max(1, Math.abs(before)))) {
+            wOut.assign(w);
+            pWOut.assign(pW);
+            return new StepOutcome(before, before, Double.NaN, 0, false);
+        }
+        return new StepOutcome(before, after, Double.NaN, 0, true);
+    }
+
+    /** {@code (gram + mu I + ridge I)^-1}, computed in float64 for accuracy. */
+    private static INDArray regularisedInverse(INDArray gram, double mu) {
+        INDArray a = gram.castTo(DataType.DOUBLE);
+        long n = a.rows();
+        double ridge = 1e-6 * Math.max(a.sumNumber().doubleValue() == 0 ? 1 : trace(a) / n, 1e-12);
+        INDArray diagonal = Nd4j.eye(n).castTo(DataType.DOUBLE).muli(mu + ridge);
+        return InvertMatrix.invert(a.addi(diagonal), true).castTo(gram.dataType());
+    }
+
+    private static double trace(INDArray a) {
+        double t = 0;
+        for (long i = 0; i < a.rows(); i++) {
+            t += a.getDouble(i, i);
+        }
+        return t;
     }
 
     /** {@code psi(W)} given {@code pW = p W}; leaves {@code pW + b - z} in the residual buffer. */

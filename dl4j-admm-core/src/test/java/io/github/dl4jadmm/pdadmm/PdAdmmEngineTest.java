@@ -45,6 +45,21 @@ class PdAdmmEngineTest {
     }
 
     @Test
+    void exactWStepAlsoDecreasesTheAugmentedLagrangian() {
+        PdAdmmConfig config = doubles().iterations(60).wStep(WStep.EXACT).mu(0.1).build();
+        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(MlpArchitecture.uniform(20, 16, 3, 3), config,
+                DATA.getFeatures(), DATA.getLabels())) {
+            List<IterationMetrics> history = engine.fit();
+            for (int i = 1; i < history.size(); i++) {
+                double previous = history.get(i - 1).augmentedLagrangian();
+                assertTrue(history.get(i).augmentedLagrangian() <= previous + 1e-9 * Math.abs(previous),
+                        "L_rho increased at iteration " + i);
+            }
+            assertTrue(history.get(59).trainAccuracy() >= 0.95);
+        }
+    }
+
+    @Test
     void float32IsTheDefaultAndAlsoConverges() {
         PdAdmmConfig config = PdAdmmConfig.builder().iterations(60).build();
         assertEquals(DataType.FLOAT, config.dataType());

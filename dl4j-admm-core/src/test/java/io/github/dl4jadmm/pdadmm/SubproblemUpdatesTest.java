@@ -101,6 +101,40 @@ class SubproblemUpdatesTest {
         assertTrue(estimated.accepted() && estimated.doublings() <= 1);
     }
 
+    @Test
+    void exactWStepZeroesTheGradientOnBothSidesOfTheSolve() {
+        // N > nIn (primal solve) and N < nIn (dual solve); with and without weight decay
+        int[][] shapes = {{N, N_IN}, {4, 9}};
+        for (int[] shape : shapes) {
+            for (double mu : new double[]{0.0, 0.7}) {
+                INDArray p = randn(91, shape[0], shape[1]);
+                INDArray w = randn(92, shape[1], N_OUT);
+                INDArray b = randn(93, 1, N_OUT);
+                INDArray z = randn(94, shape[0], N_OUT);
+                double nu = 1.3;
+                INDArray wOut = w.ulike();
+                INDArray pWOut = Nd4j.create(DataType.DOUBLE, shape[0], N_OUT);
+                WUpdate update = new WUpdate(w, z);
+                StepOutcome outcome = update.exact(p, w, p.mmul(w), b, z, nu, mu, false, wOut, pWOut);
+                assertTrue(outcome.accepted());
+                INDArray gradient = p.transpose().mmul(p.mmul(wOut).addiRowVector(b).subi(z)).muli(nu)
+                        .addi(wOut.mul(mu));
+                // zero up to the tiny ridge (1e-6 of the mean diagonal) that keeps the solve definite
+                double scale = p.transpose().mmul(z.subRowVector(b)).muli(nu).norm2Number().doubleValue();
+                double norm = gradient.norm2Number().doubleValue();
+                assertTrue(norm <= 1e-4 * scale, "shape " + shape[0] + "x" + shape[1] + " mu " + mu + ": gradient "
+                        + norm + " vs scale " + scale);
+                assertTrue(outcome.after() <= outcome.before());
+                assertEquals(psi(p, wOut, b, z, nu, mu), outcome.after(), 1e-9 * Math.max(1, outcome.before()));
+                // at least as good as the linearised step
+                INDArray wLinear = w.ulike();
+                StepOutcome linear = new WUpdate(w, z).apply(p, w, p.mmul(w), b, z, nu, mu, 0.1, 60, wLinear,
+                        pWOut.ulike());
+                assertTrue(outcome.after() <= linear.after() + 1e-9);
+            }
+        }
+    }
+
     private static double psi(INDArray p, INDArray w, INDArray b, INDArray z, double nu, double mu) {
         return nu / 2 * Linalg.sumSquares(p.mmul(w).addiRowVector(b).subi(z)) + mu / 2 * Linalg.sumSquares(w);
     }
