@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Not supported: DELTA-coded transfers (their per-link reconstructions and random generators live inside the
- * channel's codecs), refused with a message. The channel's byte counter restarts at 0 in a resumed engine; the
- * bytes sent before the checkpoint are in {@link Info#bytesSent()}.
+ * channel's codecs), refused with a message. A resumed engine's channel counts bytes afresh (starting with the
+ * forward pass its set-up sends); the bytes sent before the checkpoint are in {@link Info#bytesSent()}.
  */
 public final class PdAdmmCheckpoint {
 
