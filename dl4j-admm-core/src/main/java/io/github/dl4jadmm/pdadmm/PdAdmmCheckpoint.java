@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * temporary directory, every file is forced to disk, and the directory is then renamed into place with
  * {@link StandardCopyOption#ATOMIC_MOVE}: a crash or an exception mid-save leaves the earlier checkpoints as they
  * were, and every {@code checkpoint-*} directory that exists is complete. Older checkpoints beyond {@code keep} are
- * deleted only after the new one is in place.
+ * deleted only after the new one is in place. One writer per checkpoint root: a save removes the temporary
+ * directories that interrupted saves left there.
  *
  * <pre>{@code
  * Path saved = engine.saveCheckpoint(root);                    // e.g. root/checkpoint-000000010

@@ -150,7 +150,9 @@ public final class PdAdmmTrainer {
     /**
      * Continues the run checkpointed under {@code checkpoint} (a checkpoint directory, or a directory of them: the
      * newest is taken) on {@code network}, which must have the checkpointed architecture; the checkpoint's
-     * configuration is used. The iterates are those of a run that was never interrupted.
+     * configuration is used, this trainer's own ADMM settings are not. The iterates are those of a run that was
+     * never interrupted. Not carried over: the best iterate of validation-based selection, and checkpoints of later
+     * iterations than the resumed one that are still in the directory are overwritten as the run reaches them.
      */
     public PdAdmmTrainingResult resume(MultiLayerNetwork network, DataSet data, Path checkpoint) {
         TrainingData.requireNoMasks(data, "training data");
@@ -449,6 +451,7 @@ public final class PdAdmmTrainer {
         private int weightSyncFrequency = 1;
         private int iterationsPerEpoch = 1;
         private long memoryBudget;
+        private boolean memoryBudgetSet;
         private Path checkpointDirectory;
         private int checkpointFrequency;
         private int keepCheckpoints = PdAdmmCheckpoint.DEFAULT_KEEP;
@@ -555,10 +558,8 @@ public final class PdAdmmTrainer {
 
         /** Refuse runs whose {@link MemoryEstimate} exceeds this many bytes (default {@link MemoryEstimate#defaultBudget()}). */
         public Builder memoryBudget(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("memoryBudget must be positive, got " + bytes);
-            }
             this.memoryBudget = bytes;
+            this.memoryBudgetSet = true;
             return this;
         }
 
@@ -602,6 +603,9 @@ public final class PdAdmmTrainer {
             }
             if (validationFrequency < 1) {
                 throw new IllegalArgumentException("validationFrequency must be >= 1, got " + validationFrequency);
+            }
+            if (memoryBudgetSet && memoryBudget <= 0) {
+                throw new IllegalArgumentException("memoryBudget must be positive (bytes), got " + memoryBudget);
             }
             if (keepCheckpoints < 1) {
                 throw new IllegalArgumentException("keepCheckpoints must be >= 1, got " + keepCheckpoints);

@@ -175,6 +175,6 @@ class PdAdmmTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> new PdAdmmTrainer.Builder().iterationsPerEpoch(0).build());
         assertThrows(IllegalArgumentException.class, () -> new PdAdmmTrainer.Builder().nu(-1).build());
         assertThrows(IllegalArgumentException.class, () -> new PdAdmmTrainer.Builder().checkpoints(temp, 0).build());
-        assertThrows(IllegalArgumentException.class, () -> new PdAdmmTrainer.Builder().memoryBudget(0));
+        assertThrows(IllegalArgumentException.class, () -> new PdAdmmTrainer.Builder().memoryBudget(0).build());
     }
 }
