@@ -282,6 +282,89 @@ final class LayerBlock {
         return now;
     }
 
+    /**
+     * Checkpoint support ({@link PdAdmmCheckpoint}): puts every array that carries state from one iteration to the
+     * next into {@code arrays} under its variable name, live (not copied): {@code p} (layers 2..L; layer 1's input
+     * is the data), the cached product {@code pW}, {@code W}, {@code b}, {@code z}, {@code q} and {@code u} (hidden
+     * layers), the received {@code qLeft} with this block's copy {@code uLeft} of the left dual, the received
+     * {@code pRight}, and the warm-start vectors {@code powerW}, {@code powerP} of the curvature estimates. Scratch
+     * buffers are left out: every step overwrites them before reading. Scalars go into {@code scalars}.
+     */
+    void exportState(Map<String, INDArray> arrays, Map<String, Double> scalars) {
+        if (!first) {
+            arrays.put("p", p);
+            arrays.put("qLeft", qLeft);
+            arrays.put("uLeft", uLeft);
+        }
+        arrays.put("pW", pW);
+        arrays.put("W", w);
+        arrays.put("b", b);
+        arrays.put("z", z);
+        if (!last) {
+            arrays.put("q", q);
+            arrays.put("u", u);
+            if (pRight != null) {
+                arrays.put("pRight", pRight);
+            }
+        }
+        arrays.put("powerW", powerW);
+        arrays.put("powerP", powerP);
+        scalars.put("inputSpectralNormSquared", inputSpectralNormSquared);
+        scalars.put("pRejections", (double) pRejections);
+        scalars.put("wRejections", (double) wRejections);
+        scalars.put("fistaIterations", (double) fistaIterations);
+    }
+
+    /**
+     * Checkpoint support: restores what {@link #exportState} wrote. Arrays are copied into this block's own
+     * buffers (received tensors into fresh copies on the block's device).
+     *
+     * @throws IllegalArgumentException if a variable is missing or has the wrong shape
+     */
+    void importState(Map<String, INDArray> arrays, Map<String, Double> scalars) {
+        if (!first) {
+            restoreInto(p, arrays, "p");
+            qLeft = restoreCopy(arrays, "qLeft", p);
+            restoreInto(uLeft, arrays, "uLeft");
+        }
+        restoreInto(pW, arrays, "pW");
+        restoreInto(w, arrays, "W");
+        restoreInto(b, arrays, "b");
+        restoreInto(z, arrays, "z");
+        if (!last) {
+            restoreInto(q, arrays, "q");
+            restoreInto(u, arrays, "u");
+            pRight = arrays.containsKey("pRight") ? restoreCopy(arrays, "pRight", q) : null;
+        }
+        restoreInto(powerW, arrays, "powerW");
+        restoreInto(powerP, arrays, "powerP");
+        inputSpectralNormSquared = scalars.getOrDefault("inputSpectralNormSquared", Double.NaN);
+        pRejections = (int) (double) scalars.getOrDefault("pRejections", 0.0);
+        wRejections = (int) (double) scalars.getOrDefault("wRejections", 0.0);
+        fistaIterations = (int) (double) scalars.getOrDefault("fistaIterations", 0.0);
+    }
+
+    private INDArray saved(Map<String, INDArray> arrays, String name, INDArray like) {
+        INDArray value = arrays.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("checkpoint lacks variable " + name + " of layer " + layer);
+        }
+        if (!java.util.Arrays.equals(value.shape(), like.shape())) {
+            throw new IllegalArgumentException("checkpoint variable " + name + " of layer " + layer + " has shape "
+                    + java.util.Arrays.toString(value.shape()) + " but the network needs "
+                    + java.util.Arrays.toString(like.shape()));
+        }
+        return value.dataType() == like.dataType() ? value : value.castTo(like.dataType());
+    }
+
+    private void restoreInto(INDArray target, Map<String, INDArray> arrays, String name) {
+        target.assign(saved(arrays, name, target));
+    }
+
+    private INDArray restoreCopy(Map<String, INDArray> arrays, String name, INDArray like) {
+        return Devices.copyTo(device, saved(arrays, name, like));
+    }
+
     /** This block's share of the objective {@code F} and of the augmented Lagrangian. */
     static final class BlockTerms {
         double fit;

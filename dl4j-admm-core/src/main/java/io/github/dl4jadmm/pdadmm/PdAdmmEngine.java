@@ -11,6 +11,8 @@ import io.github.dl4jadmm.comm.Transfer;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.quant.Quantizers;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -559,6 +561,89 @@ public final class PdAdmmEngine implements AutoCloseable {
                 throw new IllegalArgumentException("b_" + l + " must have " + a.outputsOf(l) + " entries, got "
                         + Arrays.toString(b.get(l - 1).shape()));
             }
+        }
+    }
+
+    // ---- Checkpoints (PdAdmmCheckpoint) ----
+
+    /**
+     * Writes the whole ADMM state to a new checkpoint under {@code directory} (see {@link PdAdmmCheckpoint#save});
+     * first delivers the pending forward messages ({@link #synchronizeBoundaries()}), which changes nothing in the
+     * iterates that follow.
+     *
+     * @return the checkpoint's own directory
+     * @throws IOException if writing fails; the checkpoints already there stay intact
+     */
+    public Path saveCheckpoint(Path directory) throws IOException {
+        return PdAdmmCheckpoint.save(this, directory);
+    }
+
+    /**
+     * An engine that continues a checkpointed run: the same configuration, the same iterates from the next
+     * iteration on. Blocks talk through an in-JVM {@link LocalChannel}.
+     *
+     * @param checkpoint a checkpoint directory, or a directory of checkpoints (the newest is taken)
+     * @param features   the training inputs of the checkpointed run (checked against its fingerprint)
+     * @param labels     the training targets of the checkpointed run
+     */
+    public static PdAdmmEngine resume(Path checkpoint, INDArray features, INDArray labels) throws IOException {
+        return PdAdmmCheckpoint.resume(checkpoint, features, labels, LocalChannel::new);
+    }
+
+    /** As {@link #resume(Path, INDArray, INDArray)}, with the channel built by {@code transport}. */
+    public static PdAdmmEngine resume(Path checkpoint, INDArray features, INDArray labels,
+                                      Function<TensorCodec, Channel> transport) throws IOException {
+        return PdAdmmCheckpoint.resume(checkpoint, features, labels, transport);
+    }
+
+    /** Checkpoint support: the engine's complete state after delivering the pending forward messages (live arrays). */
+    PdAdmmCheckpoint.EngineState exportState() {
+        synchronizeBoundaries();
+        PdAdmmCheckpoint.EngineState state = new PdAdmmCheckpoint.EngineState();
+        state.iteration = iteration;
+        state.nu = nu;
+        state.rho = rho;
+        state.bestScheduleLoss = bestScheduleLoss;
+        state.sinceImprovement = sinceImprovement;
+        state.bytesSent = channel.bytesSent();
+        state.grids = grids.clone();
+        state.features = features;
+        state.labels = labels;
+        for (LayerBlock block : blocks) {
+            Map<String, INDArray> arrays = new java.util.LinkedHashMap<>();
+            Map<String, Double> scalars = new java.util.LinkedHashMap<>();
+            block.exportState(arrays, scalars);
+            state.blockArrays.add(arrays);
+            state.blockScalars.add(scalars);
+        }
+        return state;
+    }
+
+    /** Checkpoint support: overwrites this freshly built engine's state with a saved one. */
+    void importState(PdAdmmCheckpoint.EngineState state) {
+        if (state.blockArrays.size() != blocks.size()) {
+            throw new IllegalArgumentException("checkpoint has " + state.blockArrays.size() + " layers, the engine "
+                    + blocks.size());
+        }
+        iteration = state.iteration;
+        nu = state.nu;
+        rho = state.rho;
+        bestScheduleLoss = state.bestScheduleLoss;
+        sinceImprovement = state.sinceImprovement;
+        forwardPending = false;
+        for (int l = 1; l < grids.length && l < state.grids.length; l++) {
+            grids[l] = state.grids[l];
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            LayerBlock block = blocks.get(i);
+            Devices.pin(block.device);
+            if (block.inputGrid != null) {
+                block.inputGrid = grids[block.layer - 1];
+            }
+            if (block.outputGrid != null) {
+                block.outputGrid = grids[block.layer];
+            }
+            block.importState(state.blockArrays.get(i), state.blockScalars.get(i));
         }
     }
 }

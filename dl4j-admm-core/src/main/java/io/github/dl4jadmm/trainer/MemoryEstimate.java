@@ -1,0 +1,139 @@
+package io.github.dl4jadmm.trainer;
+
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import java.util.Arrays;
+import java.util.Locale;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * What a pdADMM-G run will allocate, before it allocates it. Every block holds several {@code N}-row arrays
+ * (algorithms.md §1: {@code p, z, q, u}, the received neighbour tensors, the cached product {@code pW} and the
+ * buffers of the steps), so memory grows with {@code N x (sum of widths)}; the weights are negligible next to them.
+ * Per layer {@code l} with input width {@code n_{l-1}} and output width {@code n_l}, counted in {@code N}-row arrays:
+ * <ul>
+ *   <li>of width {@code n_l}: {@value #OUTPUT_WIDTH_ARRAYS} always ({@code pW} and its scratch, {@code z}, the
+ *       pre-activation {@code m}, the W-step residual), 1 more for layers {@code l >= 2} (the p-step residual),
+ *       {@value #HIDDEN_EXTRA_ARRAYS} more on hidden layers ({@code f(z)}, {@code q} and its scratch, {@code u}, the
+ *       received {@code p_{l+1}}, the message in flight), {@value #OUTPUT_EXTRA_ARRAYS} more on the output layer
+ *       (labels, the FISTA iterates);</li>
+ *   <li>of width {@code n_{l-1}}, layers {@code l >= 2}: {@value #INPUT_WIDTH_ARRAYS} ({@code p} and its scratch, the
+ *       received {@code q_{l-1}}, this block's copy of {@code u_{l-1}}, the p-step gradient and difference);</li>
+ *   <li>the engine's copy of the input {@code X} ({@code n_0} wide) and the caller's data: {@value #DATA_COPIES}
+ *       more arrays of widths {@code n_0} and {@code n_L} (the concatenated features and labels).</li>
+ * </ul>
+ * It mirrors the engine's buffers as of this writing; it is an estimate (ND4J temporaries come and go), meant to
+ * refuse a hopeless run with a clear message rather than to account for every byte.
+ *
+ * @param rows     number of training rows {@code N}
+ * @param widths   {@code n_0 .. n_L}
+ * @param dataType the type of the ADMM variables
+ * @param elements number of array elements in all
+ * @param bytes    {@code elements} times the size of {@code dataType}
+ */
+public record MemoryEstimate(long rows, int[] widths, DataType dataType, long elements, long bytes) {
+
+    /** N-row arrays of the layer's output width that every block holds. */
+    public static final int OUTPUT_WIDTH_ARRAYS = 5;
+    /** Extra N-row arrays of the output width on a hidden block. */
+    public static final int HIDDEN_EXTRA_ARRAYS = 6;
+    /** Extra N-row arrays of the output width on the output block. */
+    public static final int OUTPUT_EXTRA_ARRAYS = 5;
+    /** N-row arrays of the layer's input width on blocks 2..L. */
+    public static final int INPUT_WIDTH_ARRAYS = 6;
+    /** Copies of the data (features and labels) beside the engine's own. */
+    public static final int DATA_COPIES = 1;
+
+    public MemoryEstimate {
+        widths = widths.clone();
+    }
+
+    /** The estimate for {@code rows} training rows of {@code architecture} in {@code dataType}. */
+    public static MemoryEstimate of(MlpArchitecture architecture, long rows, DataType dataType) {
+        int[] n = architecture.widths();
+        int layers = architecture.layers();
+        long perRow = (long) n[0] * (1 + DATA_COPIES) + (long) n[layers] * DATA_COPIES;
+        for (int l = 1; l <= layers; l++) {
+            long arraysOfOutputWidth = OUTPUT_WIDTH_ARRAYS + (l >= 2 ? 1 : 0)
+                    + (l < layers ? HIDDEN_EXTRA_ARRAYS : OUTPUT_EXTRA_ARRAYS);
+            perRow += arraysOfOutputWidth * n[l];
+            if (l >= 2) {
+                perRow += (long) INPUT_WIDTH_ARRAYS * n[l - 1];
+            }
+        }
+        long weights = 0;
+        for (int l = 1; l <= layers; l++) {
+            weights += 4L * ((long) n[l - 1] * n[l] + n[l]);
+        }
+        long elements = Math.addExact(Math.multiplyExact(perRow, rows), weights);
+        return new MemoryEstimate(rows, n, dataType, elements, Math.multiplyExact(elements, dataType.width()));
+    }
+
+    /**
+     * The default budget: 80% of the smaller of JavaCPP's limits on off-heap memory
+     * ({@code -Dorg.bytedeco.javacpp.maxbytes}, {@code maxphysicalbytes}), or of the JVM's heap limit when JavaCPP
+     * sets none.
+     */
+    public static long defaultBudget() {
+        long limit = Long.MAX_VALUE;
+        if (Pointer.maxBytes() > 0) {
+            limit = Pointer.maxBytes();
+        }
+        if (Pointer.maxPhysicalBytes() > 0) {
+            limit = Math.min(limit, Pointer.maxPhysicalBytes());
+        }
+        if (limit == Long.MAX_VALUE) {
+            limit = Runtime.getRuntime().maxMemory();
+        }
+        return (long) (0.8 * limit);
+    }
+
+    /**
+     * Refuses the run if the estimate exceeds {@code budget}.
+     *
+     * @throws MemoryBudgetExceededException with the estimate, the budget and the remedies
+     */
+    public void requireWithin(long budget) {
+        if (bytes > budget) {
+            throw new MemoryBudgetExceededException(this, budget);
+        }
+    }
+
+    /** A one-line description, e.g. {@code 1.2 GiB (N = 10000 rows, widths [..], FLOAT)}. */
+    public String describe() {
+        return format(bytes) + " (N = " + rows + " rows, widths " + Arrays.toString(widths) + ", " + dataType + ")";
+    }
+
+    /** Bytes in binary units, e.g. {@code 1.5 GiB}. */
+    public static String format(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemoryEstimate m && m.rows == rows && Arrays.equals(m.widths, widths)
+                && m.dataType == dataType && m.elements == elements;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(elements) * 31 + Arrays.hashCode(widths);
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryEstimate[" + describe() + "]";
+    }
+
+    @Override
+    public int[] widths() {
+        return widths.clone();
+    }
+}
