@@ -136,11 +136,13 @@ final class LayerBlock {
      * Phase A of an iteration.
      *
      * @param receivePending whether a {@code q_{l-1}} from the previous iteration waits on the channel
+     * @param pendingRho     the rho with which the left neighbour updated its copy of {@code u_{l-1}}
      */
-    void phaseA(Channel channel, PdAdmmConfig config, double nu, double rho, double mu, boolean receivePending) {
+    void phaseA(Channel channel, PdAdmmConfig config, double nu, double rho, double mu, boolean receivePending,
+                double pendingRho) {
         long t = System.nanoTime();
         if (!first && receivePending) {
-            receiveLeft(channel, rho);
+            receiveLeft(channel, pendingRho);
         }
         t = mark(BlockPhase.RECEIVE_Q, t);
         if (!first) {

@@ -61,6 +61,8 @@ public final class PdAdmmEngine implements AutoCloseable {
     private double rho;
     private int iteration;
     private boolean forwardPending;
+    /** The rho of the last phase B: the right-hand copy of each dual update must use it, even if rho changed since. */
+    private double pendingDualRho;
     private double bestScheduleLoss = Double.POSITIVE_INFINITY;
     private int sinceImprovement;
 
@@ -267,8 +269,10 @@ public final class PdAdmmEngine implements AutoCloseable {
         double nuNow = nu;
         double rhoNow = rho;
         double mu = config.mu();
-        runPhase(block -> block.phaseA(channel, config, nuNow, rhoNow, mu, pending));
+        double dualRho = pendingDualRho;
+        runPhase(block -> block.phaseA(channel, config, nuNow, rhoNow, mu, pending, dualRho));
         runPhase(block -> block.phaseB(channel, nuNow, rhoNow, mu));
+        pendingDualRho = rhoNow;
         forwardPending = true;
         double seconds = (System.nanoTime() - start) / 1e9;
 
@@ -380,7 +384,7 @@ public final class PdAdmmEngine implements AutoCloseable {
         if (forwardPending) {
             runPhase(block -> {
                 if (!block.first) {
-                    block.receiveLeft(channel, rho);
+                    block.receiveLeft(channel, pendingDualRho);
                 }
             });
             forwardPending = false;

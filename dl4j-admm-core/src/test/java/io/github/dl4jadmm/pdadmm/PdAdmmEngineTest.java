@@ -167,6 +167,25 @@ class PdAdmmEngineTest {
     }
 
     @Test
+    void bothCopiesOfEveryDualAgreeWhenRhoChanges() {
+        PdAdmmConfig stall = doubles().iterations(40).rhoSchedule(RhoSchedule.STALL_X10).stallPatience(3)
+                .nu(1e-3).rho(5e-3).mu(50).build();
+        PdAdmmConfig balancing = doubles().iterations(40).rho(40).rhoSchedule(RhoSchedule.RESIDUAL_BALANCING)
+                .balancingInterval(2).balancingRatio(1.5).build();
+        for (PdAdmmConfig config : List.of(stall, balancing)) {
+            try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(MlpArchitecture.uniform(20, 16, 3, 4), config,
+                    DATA.getFeatures(), DATA.getLabels())) {
+                engine.fit();
+                assertTrue(engine.rho() != config.rho(), config.rhoSchedule() + " should have changed rho");
+                for (int l = 1; l < 4; l++) {
+                    assertEquals(0, engine.block(l).u.distance2(engine.block(l + 1).uLeft),
+                            config.rhoSchedule() + ": the copies of u_" + l + " differ");
+                }
+            }
+        }
+    }
+
+    @Test
     void divergenceNamesIterationLayerAndVariable() {
         INDArray x = DATA.getFeatures().dup();
         x.putScalar(0, 0, Double.NaN);
