@@ -1,9 +1,7 @@
 package io.github.dl4jadmm.pdadmm;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * Step 2 of algorithms.md §1.1, the weights of layer {@code l}: one linearised step on
@@ -19,7 +17,7 @@ public final class WUpdate {
 
     private final INDArray residual;
     private final INDArray gradient;
-    private INDArray cachedInverse;
+    private CholeskyFactor cachedFactor;
     private double cachedNu = Double.NaN;
     private double cachedMu = Double.NaN;
 
@@ -63,14 +61,15 @@ public final class WUpdate {
     }
 
     /**
-     * The exact minimiser of {@code psi} instead of one linearised step (our extension, {@link WStep#EXACT}):
+     * The exact minimiser of {@code psi} instead of one linearised step (our extension, {@link WStep#EXACT}),
+     * by a Cholesky solve:
      * {@code (nu p^T p + mu I) W = nu p^T (z - b)}, solved on the smaller side of {@code p}: directly when
      * {@code nIn <= N}, else as {@code W = p^T C} with {@code (nu p p^T + mu I) C = nu (z - b)}. A ridge of
      * {@code 1e-6} times the mean diagonal keeps the system positive definite when {@code mu = 0}. The result is
      * kept only if {@code psi} does not increase (rounding), so the step is always a descent step.
      *
      * @param inputFixed whether {@code p} never changes between calls (layer 1, whose input is the data): the
-     *                   inverse is then cached for as long as {@code nu} and {@code mu} stay the same
+     *                   Cholesky factor is then cached for as long as {@code nu} and {@code mu} stay the same
      */
     public StepOutcome exact(INDArray p, INDArray w, INDArray pW, INDArray b, INDArray z, double nu, double mu,
                              boolean inputFixed, INDArray wOut, INDArray pWOut) {
@@ -79,14 +78,14 @@ public final class WUpdate {
         long samples = p.rows();
         long inputs = p.columns();
         boolean primal = inputs <= samples;
-        INDArray inverse = inputFixed && nu == cachedNu && mu == cachedMu ? cachedInverse : null;
-        if (inverse == null) {
+        CholeskyFactor factor = inputFixed && nu == cachedNu && mu == cachedMu ? cachedFactor : null;
+        if (factor == null) {
             long side = primal ? inputs : samples;
             INDArray gram = Nd4j.create(p.dataType(), side, side);
             Linalg.gemm(p, primal, p, !primal, nu, gram);
-            inverse = regularisedInverse(gram, mu);
+            factor = regularised(gram, mu);
             if (inputFixed) {
-                cachedInverse = inverse;
+                cachedFactor = factor;
                 cachedNu = nu;
                 cachedMu = mu;
             }
@@ -94,9 +93,9 @@ public final class WUpdate {
         if (primal) {
             INDArray rhs = Nd4j.create(p.dataType(), inputs, target.columns());
             Linalg.gemm(p, true, target, false, nu, rhs);
-            Linalg.gemm(inverse, false, rhs, false, 1, wOut);
+            wOut.assign(factor.solve(rhs));
         } else {
-            INDArray c = inverse.mmul(target).muli(nu);
+            INDArray c = factor.solve(target).muli(nu);
             Linalg.gemm(p, true, c, false, 1, wOut);
         }
         Linalg.gemm(p, false, wOut, false, 1, pWOut);
@@ -109,13 +108,10 @@ public final class WUpdate {
         return new StepOutcome(before, after, Double.NaN, 0, true);
     }
 
-    /** {@code (gram + mu I + ridge I)^-1}, computed in float64 for accuracy. */
-    private static INDArray regularisedInverse(INDArray gram, double mu) {
-        INDArray a = gram.castTo(DataType.DOUBLE);
-        long n = a.rows();
-        double ridge = 1e-6 * Math.max(a.sumNumber().doubleValue() == 0 ? 1 : trace(a) / n, 1e-12);
-        INDArray diagonal = Nd4j.eye(n).castTo(DataType.DOUBLE).muli(mu + ridge);
-        return InvertMatrix.invert(a.addi(diagonal), true).castTo(gram.dataType());
+    /** Cholesky factor of {@code gram + (mu + ridge) I}, the ridge 1e-6 of the mean diagonal (at least 1e-12). */
+    private static CholeskyFactor regularised(INDArray gram, double mu) {
+        double ridge = 1e-6 * Math.max(trace(gram) / gram.rows(), 1e-6);
+        return new CholeskyFactor(gram, mu + ridge);
     }
 
     private static double trace(INDArray a) {
