@@ -38,6 +38,7 @@ public final class GraphBenchmarks {
     public record Mode(String name, QuantizerConfig quantizer, boolean projectQ) {
     }
 
+    /** The transfer modes of the quantisation suite, float32 first (the reference of the byte reduction). */
     public static final List<Mode> MODES = List.of(
             new Mode("float32", QuantizerConfig.none(), false),
             new Mode("p-grid 8 bits", grid(8), false),

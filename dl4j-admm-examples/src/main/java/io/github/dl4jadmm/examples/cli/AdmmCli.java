@@ -57,6 +57,7 @@ public final class AdmmCli implements Runnable {
         return cmd;
     }
 
+    /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
         boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         // ND4J and DL4J log their start-up at INFO; a command line shows only warnings unless asked

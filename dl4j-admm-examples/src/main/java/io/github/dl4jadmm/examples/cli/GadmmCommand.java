@@ -130,7 +130,7 @@ public final class GadmmCommand implements Callable<Integer> {
             RunPlots.write(history, label + " on " + dataset.name(), dir);
         }
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("command", "dl4j-admm gadmm " + String.join(" ", cmd.getParseResult().originalArgs()));
+        summary.put("command", "dl4j-admm " + String.join(" ", cmd.getParseResult().originalArgs()));
         summary.put("algorithm", label);
         summary.put("backend", backend.name());
         summary.put("dataset", dataset.describe());

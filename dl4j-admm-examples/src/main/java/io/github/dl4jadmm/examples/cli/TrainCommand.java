@@ -169,7 +169,7 @@ public final class TrainCommand implements Callable<Integer> {
                 dataset.splits().numClasses(), layers);
 
         out.printf(Locale.ROOT, "%s on %s: %s, %s%n", algorithm.label(), describe(dataset), architecture,
-                algorithm.admm() ? config.quantizer() : "Adam lr " + learningRate());
+                algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
         if (resumeFrom != null) {
             out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d%n", checkpoint.directory(),
                     resumeFrom.iterationsDone(), iterations);
@@ -362,7 +362,17 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private String commandText() {
-        return "dl4j-admm train " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        // the parse result of a subcommand holds the whole command line
+        return "dl4j-admm " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+
+    private static String transfers(PdAdmmConfig config) {
+        QuantizerConfig q = config.quantizer();
+        return switch (q.mode()) {
+            case NONE -> "float32 transfers";
+            case GRID -> q.bits() + "-bit grid transfers of p" + (config.projectQ() ? " and q" : " (q as float32)");
+            case DELTA -> q.bits() + "-bit delta-coded transfers of p and q";
+        };
     }
 
     private static String describe(LoadedDataset d) {

@@ -59,6 +59,7 @@ class AdmmCliTest {
         assertTrue(history.get(199).bytesSent() > 0);
 
         Map<String, Object> summary = Json.readObject(output.resolve("summary.json"));
+        assertEquals("dl4j-admm train --output " + output, summary.get("command"));
         assertEquals("pdadmm-g", summary.get("algorithm"));
         assertTrue(summary.containsKey("pdAdmmConfig"), "the engine's full configuration is in the summary");
         assertEquals("synthetic", ((Map<?, ?>) summary.get("dataset")).get("name"));
