@@ -1,5 +1,7 @@
 package io.github.dl4jadmm.examples;
 
+import io.github.dl4jadmm.examples.report.ResultTable;
+import io.github.dl4jadmm.examples.report.ResultTable.Column;
 import io.github.dl4jadmm.pdadmm.BlockPhase;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
@@ -18,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Engine benchmark of issue #2: seconds per pdADMM-G iteration for serial blocks (ND4J's own threading) and
  * parallel blocks, time per phase, and achieved GFLOP/s of the iteration's matrix products against the rate of
- * plain {@code mmul}s of the same shapes measured in the same run. Prints markdown tables.
+ * plain {@code mmul}s of the same shapes measured in the same run. Returns the results as rows and tables
+ * ({@code dl4j-admm bench engine} writes them as markdown and JSON); {@link #main} prints markdown.
  *
  * <pre>
  * java -cp ... io.github.dl4jadmm.examples.EngineBenchmark [large|small|all] [iterations]
@@ -27,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class EngineBenchmark {
 
     /** One benchmark shape. */
-    record Shape(String name, int samples, int inputs, int hidden, int outputs, int layers) {
+    public record Shape(String name, int samples, int inputs, int hidden, int outputs, int layers) {
         MlpArchitecture architecture() {
             return MlpArchitecture.uniform(inputs, hidden, outputs, layers);
         }
@@ -36,7 +39,7 @@ public final class EngineBenchmark {
          * Floating-point operations of the products of one iteration: layer 1 does the W-step's two products,
          * every other layer also the p-step's two (gradient and p+ W), each {@code 2 N nIn nOut}.
          */
-        double flopsPerIteration() {
+        public double flopsPerIteration() {
             MlpArchitecture a = architecture();
             double flops = 0;
             for (int l = 1; l <= layers; l++) {
@@ -48,9 +51,18 @@ public final class EngineBenchmark {
     }
 
     /** One measured arrangement. */
-    record Result(String arrangement, double secondsPerIteration, double gflops, double mmulGflops,
-                  Map<BlockPhase, Double> phaseTotal) {
+    public record Result(String arrangement, double secondsPerIteration, double gflops, double mmulGflops,
+                         Map<BlockPhase, Double> phaseTotal) {
     }
+
+    /** The arrangements measured on one shape. */
+    public record ShapeResult(Shape shape, List<Result> results) {
+    }
+
+    /** The paper's small shape: N = 140 samples, 7165 inputs, 10 layers of 100. */
+    public static final Shape SMALL = new Shape("small (paper: N=140, 7165 in, 10 x 100)", 140, 7165, 100, 7, 10);
+    /** A large shape: N = 10000 samples, 1000 inputs, 10 layers of 1000. */
+    public static final Shape LARGE = new Shape("large (N=10000, 1000 in, 10 x 1000)", 10_000, 1000, 1000, 10, 10);
 
     private EngineBenchmark() {
     }
@@ -58,22 +70,35 @@ public final class EngineBenchmark {
     public static void main(String[] args) {
         String which = args.length > 0 ? args[0] : "all";
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<Shape> shapes = new ArrayList<>();
-        if (which.equals("small") || which.equals("all")) {
-            shapes.add(new Shape("small (paper: N=140, 7165 in, 10 x 100)", 140, 7165, 100, 7, 10));
-        }
-        if (which.equals("large") || which.equals("all")) {
-            shapes.add(new Shape("large (N=10000, 1000 in, 10 x 1000)", 10_000, 1000, 1000, 10, 10));
-        }
         System.out.printf(Locale.ROOT, "cores: %d, ND4J threads: %d, BLAS: %s%n",
                 Runtime.getRuntime().availableProcessors(), Nd4j.getEnvironment().maxThreads(),
                 Nd4j.factory().blas().getBlasVendor());
-        for (Shape shape : shapes) {
-            run(shape, iterations);
+        for (Shape shape : shapes(which)) {
+            System.out.println();
+            tables(measure(shape, iterations)).forEach(t -> System.out.println(t.toMarkdown()));
         }
     }
 
-    static void run(Shape shape, int iterations) {
+    /**
+     * The shapes named by {@code which}: {@code small}, {@code large} or {@code all}.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static List<Shape> shapes(String which) {
+        return switch (which) {
+            case "small" -> List.of(SMALL);
+            case "large" -> List.of(LARGE);
+            case "all" -> List.of(SMALL, LARGE);
+            default -> throw new IllegalArgumentException("unknown engine benchmark shape '" + which
+                    + "'; use small, large or all");
+        };
+    }
+
+    /**
+     * Times {@code iterations} iterations (after one warm-up) of serial blocks, parallel blocks with ND4J's threads,
+     * and parallel blocks with one ND4J thread each, on random data of {@code shape}.
+     */
+    public static ShapeResult measure(Shape shape, int iterations) {
         int cores = Runtime.getRuntime().availableProcessors();
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, shape.samples, shape.inputs);
@@ -88,31 +113,33 @@ public final class EngineBenchmark {
                 "(b) parallel blocks, ND4J threads=1 (default)"));
         results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, cores,
                 "(b') parallel blocks, ND4J threads=" + cores));
+        return new ShapeResult(shape, results);
+    }
 
-        System.out.printf(Locale.ROOT, "%n### %s: %.1f GFLOP of products per iteration%n%n", shape.name,
-                shape.flopsPerIteration() / 1e9);
-        System.out.println("| arrangement | s / iteration | GFLOP/s | in-run mmul GFLOP/s | fraction of mmul rate |");
-        System.out.println("|---|---|---|---|---|");
-        for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %.4f | %.1f | %.1f | %.2f |%n", r.arrangement,
-                    r.secondsPerIteration, r.gflops, r.mmulGflops, r.gflops / r.mmulGflops);
+    /** Two tables per shape: seconds and GFLOP/s per arrangement, and seconds per phase. */
+    public static List<ResultTable> tables(ShapeResult result) {
+        Shape shape = result.shape();
+        List<List<Object>> rows = new ArrayList<>();
+        for (Result r : result.results()) {
+            rows.add(List.of(r.arrangement, r.secondsPerIteration, r.gflops, r.mmulGflops, r.gflops / r.mmulGflops));
         }
-        System.out.println();
-        StringBuilder header = new StringBuilder("| phase (s / iteration, summed over blocks) |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (Result r : results) {
-            header.append(' ').append(r.arrangement).append(" |");
-            rule.append("---|");
-        }
-        System.out.println(header);
-        System.out.println(rule);
+        ResultTable speed = new ResultTable(String.format(Locale.ROOT, "%s: %.1f GFLOP of products per iteration",
+                shape.name, shape.flopsPerIteration() / 1e9), List.of(),
+                List.of(Column.text("arrangement"), Column.number("s / iteration", "%.4f"),
+                        Column.number("GFLOP/s", "%.1f"), Column.number("in-run mmul GFLOP/s", "%.1f"),
+                        Column.number("fraction of mmul rate", "%.2f")), rows);
+        List<Column> phaseColumns = new ArrayList<>();
+        phaseColumns.add(Column.text("phase (s / iteration, summed over blocks)"));
+        result.results().forEach(r -> phaseColumns.add(Column.number(r.arrangement, "%.4f")));
+        List<List<Object>> phaseRows = new ArrayList<>();
         for (BlockPhase phase : BlockPhase.values()) {
-            StringBuilder row = new StringBuilder("| ").append(phase).append(" |");
-            for (Result r : results) {
-                row.append(String.format(Locale.ROOT, " %.4f |", r.phaseTotal.getOrDefault(phase, 0.0)));
-            }
-            System.out.println(row);
+            List<Object> row = new ArrayList<>();
+            row.add(phase.toString());
+            result.results().forEach(r -> row.add(r.phaseTotal.getOrDefault(phase, 0.0)));
+            phaseRows.add(row);
         }
+        ResultTable phases = new ResultTable(shape.name + ": time per phase", List.of(), phaseColumns, phaseRows);
+        return List.of(speed, phases);
     }
 
     private static Result measure(Shape shape, INDArray x, INDArray y, int iterations, ExecutionMode mode,

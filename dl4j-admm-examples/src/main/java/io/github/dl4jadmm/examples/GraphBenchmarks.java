@@ -1,6 +1,8 @@
 package io.github.dl4jadmm.examples;
 
 import io.github.dl4jadmm.examples.GraphExperiment.Outcome;
+import io.github.dl4jadmm.examples.report.ResultTable;
+import io.github.dl4jadmm.examples.report.ResultTable.Column;
 import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.quant.QuantizerConfig;
@@ -11,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The graph benchmark suites, printing markdown tables:
+ * The graph benchmark suites, returning their rows and tables ({@code dl4j-admm bench accuracy|quantization} writes
+ * them as markdown and JSON; {@link #main} prints markdown):
  * <ul>
  *   <li>{@code accuracy}: GA-MLP test accuracy (mean +/- std over seeds) and wall time of pdADMM-G,
  *       pdADMM-G-Q (8-bit grid on p and q) and DL4J's Adam on the paper's splits (issue #5);</li>
@@ -31,10 +35,11 @@ public final class GraphBenchmarks {
     }
 
     /** A transfer mode of the quantisation suite. */
-    record Mode(String name, QuantizerConfig quantizer, boolean projectQ) {
+    public record Mode(String name, QuantizerConfig quantizer, boolean projectQ) {
     }
 
-    static final List<Mode> MODES = List.of(
+    /** The transfer modes of the quantisation suite, float32 first (the reference of the byte reduction). */
+    public static final List<Mode> MODES = List.of(
             new Mode("float32", QuantizerConfig.none(), false),
             new Mode("p-grid 8 bits", grid(8), false),
             new Mode("p-and-q grid 8 bits", grid(8), true),
@@ -47,6 +52,18 @@ public final class GraphBenchmarks {
 
     static QuantizerConfig delta(int bits) {
         return QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(bits).build();
+    }
+
+    /** One row of the accuracy suite: a method on a dataset and width, over seeds. */
+    public record AccuracyRow(String dataset, int neurons, String method, double testMean, double testStd,
+                              double validationMean, double validationStd, double secondsPerRun,
+                              double megabytesPerRun, int runs) {
+    }
+
+    /** One row of the quantisation suite: a transfer mode on a dataset, or why it failed. */
+    public record QuantizationRow(String dataset, String mode, double bytesPerIteration, double totalMegabytes,
+                                  double reductionVsFloat32, double testAccuracy, double changeVsFloat32Points,
+                                  String failure) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,13 +79,15 @@ public final class GraphBenchmarks {
         Path dataDir = Path.of(args[1]);
         int seeds = Integer.parseInt(options.getOrDefault("seeds", args[0].equals("accuracy") ? "5" : "1"));
         int iterations = Integer.parseInt(options.getOrDefault("iterationsPerStage", "200"));
+        Consumer<Outcome> log = o -> System.err.println(o);
         switch (args[0]) {
-            case "accuracy" -> accuracy(dataDir, list(options.getOrDefault("datasets",
+            case "accuracy" -> System.out.println(accuracyTable(accuracy(dataDir, list(options.getOrDefault("datasets",
                     "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), seeds, iterations,
                     Arrays.stream(options.getOrDefault("widths", "100,500").split(",")).mapToInt(Integer::parseInt)
-                            .toArray());
-            case "quantization" -> quantization(dataDir, list(options.getOrDefault("datasets",
-                    "cora,citeseer,amazon_computers")), seeds, iterations);
+                            .toArray(), log), seeds, iterations).toMarkdown());
+            case "quantization" -> System.out.println(quantizationTable(quantization(dataDir,
+                    list(options.getOrDefault("datasets", "cora,citeseer,amazon_computers")), seeds, iterations, log),
+                    seeds, iterations).toMarkdown());
             default -> {
                 System.err.println("unknown suite '" + args[0] + "'; use accuracy or quantization");
                 System.exit(2);
@@ -80,47 +99,75 @@ public final class GraphBenchmarks {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    static void accuracy(Path dataDir, List<String> datasets, int seeds, int iterations, int[] widths)
-            throws Exception {
-        System.out.printf(Locale.ROOT, "%n## GA-MLP test accuracy, 10 layers, %d seeds (iterate chosen on validation)%n%n",
-                seeds);
-        System.out.println("pdADMM-G: greedy growth 2 -> 5 -> 10 layers, " + iterations + " iterations per stage, "
-                + "nu = 1, rho = 5, mu = 10 / 1 / 0.01. Adam: DL4J fit, full batch, " + 3 * iterations
-                + " epochs (the same number of passes), lr in {1e-3, 1e-2} chosen on validation.");
-        System.out.println();
-        System.out.println("| dataset | neurons | method | test accuracy | validation accuracy | seconds / run | MB sent / run |");
-        System.out.println("|---|---|---|---|---|---|---|");
+    /**
+     * Test accuracy of pdADMM-G, pdADMM-G-Q (8-bit p and q) and DL4J's Adam on 10-layer GA-MLPs, over
+     * {@code seeds} seeds per dataset and width.
+     *
+     * @param onRun told about every finished run (for progress output), may be null
+     */
+    public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int seeds, int iterations,
+                                             int[] widths, Consumer<Outcome> onRun) throws Exception {
+        List<AccuracyRow> rows = new ArrayList<>();
         for (String name : datasets) {
             GraphExperiment experiment = GraphExperiment.load(Benchmark.fromName(name), dataDir);
             for (int width : widths) {
                 Map<String, List<Outcome>> byMethod = new LinkedHashMap<>();
                 for (int seed = 1; seed <= seeds; seed++) {
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
-                            "pdADMM-G"));
+                            "pdADMM-G"), onRun);
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, grid(8), true,
-                            "pdADMM-G-Q (8-bit p and q)"));
-                    add(byMethod, experiment.adam(10, width, seed, 3 * iterations, 10, new double[]{1e-3, 1e-2}));
+                            "pdADMM-G-Q (8-bit p and q)"), onRun);
+                    add(byMethod, experiment.adam(10, width, seed, 3 * iterations, 10, new double[]{1e-3, 1e-2}),
+                            onRun);
                 }
-                byMethod.forEach((method, outcomes) -> System.out.printf(Locale.ROOT,
-                        "| %s | %d | %s | %s | %s | %.1f | %.1f |%n", name, width, method,
-                        meanStd(outcomes.stream().mapToDouble(Outcome::testAccuracy).toArray()),
-                        meanStd(outcomes.stream().mapToDouble(Outcome::validationAccuracy).toArray()),
-                        outcomes.stream().mapToDouble(Outcome::seconds).average().orElse(Double.NaN),
-                        outcomes.stream().mapToDouble(Outcome::bytesSent).average().orElse(0) / 1e6));
+                byMethod.forEach((method, outcomes) -> {
+                    double[] test = outcomes.stream().mapToDouble(Outcome::testAccuracy).toArray();
+                    double[] val = outcomes.stream().mapToDouble(Outcome::validationAccuracy).toArray();
+                    rows.add(new AccuracyRow(name, width, method, mean(test), std(test), mean(val), std(val),
+                            outcomes.stream().mapToDouble(Outcome::seconds).average().orElse(Double.NaN),
+                            outcomes.stream().mapToDouble(Outcome::bytesSent).average().orElse(0) / 1e6,
+                            outcomes.size()));
+                });
             }
+        }
+        return rows;
+    }
+
+    /** The accuracy suite's rows as a table. */
+    public static ResultTable accuracyTable(List<AccuracyRow> rows, int seeds, int iterations) {
+        List<List<Object>> cells = new ArrayList<>();
+        for (AccuracyRow r : rows) {
+            cells.add(List.of(r.dataset(), r.neurons(), r.method(),
+                    meanStd(r.testMean(), r.testStd()), meanStd(r.validationMean(), r.validationStd()),
+                    r.secondsPerRun(), r.megabytesPerRun()));
+        }
+        return new ResultTable(String.format(Locale.ROOT,
+                "GA-MLP test accuracy, 10 layers, %d seeds (iterate chosen on validation)", seeds),
+                List.of("pdADMM-G: greedy growth 2 -> 5 -> 10 layers, " + iterations + " iterations per stage, "
+                        + "nu = 1, rho = 5, mu = 10 / 1 / 0.01. Adam: DL4J fit, full batch, " + 3 * iterations
+                        + " epochs (the same number of passes), lr in {1e-3, 1e-2} chosen on validation."),
+                List.of(Column.text("dataset"), Column.number("neurons", "%d"), Column.text("method"),
+                        Column.text("test accuracy"), Column.text("validation accuracy"),
+                        Column.number("seconds / run", "%.1f"), Column.number("MB sent / run", "%.1f")),
+                cells);
+    }
+
+    private static void add(Map<String, List<Outcome>> byMethod, Outcome o, Consumer<Outcome> onRun) {
+        byMethod.computeIfAbsent(o.method(), k -> new ArrayList<>()).add(o);
+        if (onRun != null) {
+            onRun.accept(o);
         }
     }
 
-    private static void add(Map<String, List<Outcome>> byMethod, Outcome o) {
-        byMethod.computeIfAbsent(o.method(), k -> new ArrayList<>()).add(o);
-    }
-
-    static void quantization(Path dataDir, List<String> datasets, int seeds, int iterations) throws Exception {
-        System.out.printf(Locale.ROOT, "%n## Quantised transfers, 10 layers x 100, growth 2 -> 5 -> 10, %d iterations "
-                + "per stage, %d seed(s)%n%n", iterations, seeds);
-        System.out.println("| dataset | mode | bytes / iteration (10 layers) | total MB | vs float32 | test accuracy | "
-                + "change vs float32 (points) |");
-        System.out.println("|---|---|---|---|---|---|---|");
+    /**
+     * Bytes per iteration, total bytes and test accuracy of every transfer mode in {@link #MODES} on 10 layers x
+     * 100 with growth 2 -> 5 -> 10; a mode that diverges gets a row saying where.
+     *
+     * @param onRun told about every finished run, may be null
+     */
+    public static List<QuantizationRow> quantization(Path dataDir, List<String> datasets, int seeds, int iterations,
+                                                     Consumer<Outcome> onRun) throws Exception {
+        List<QuantizationRow> rows = new ArrayList<>();
         for (String name : datasets) {
             GraphExperiment experiment = GraphExperiment.load(Benchmark.fromName(name), dataDir);
             double baseBytes = Double.NaN;
@@ -130,14 +177,19 @@ public final class GraphBenchmarks {
                 String failure = null;
                 for (int seed = 1; seed <= seeds; seed++) {
                     try {
-                        outcomes.add(experiment.pdAdmm(10, 100, seed, iterations, 10, mode.quantizer(),
-                                mode.projectQ(), mode.name()));
+                        Outcome o = experiment.pdAdmm(10, 100, seed, iterations, 10, mode.quantizer(),
+                                mode.projectQ(), mode.name());
+                        outcomes.add(o);
+                        if (onRun != null) {
+                            onRun.accept(o);
+                        }
                     } catch (AdmmDivergenceException e) {
                         failure = "diverged (iteration " + e.iteration() + ", layer " + e.layer() + ", " + e.variable() + ")";
                     }
                 }
                 if (failure != null) {
-                    System.out.printf(Locale.ROOT, "| %s | %s | - | - | - | %s | - |%n", name, mode.name(), failure);
+                    rows.add(new QuantizationRow(name, mode.name(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, failure));
                     continue;
                 }
                 double perIteration = outcomes.stream().mapToDouble(Outcome::bytesPerIteration).average().orElse(0);
@@ -147,16 +199,43 @@ public final class GraphBenchmarks {
                     baseBytes = total;
                     baseAccuracy = accuracy;
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.1f | %.2fx fewer | %.4f | %+.1f |%n", name,
-                        mode.name(), perIteration, total / 1e6, baseBytes / total, accuracy,
-                        100 * (accuracy - baseAccuracy));
+                rows.add(new QuantizationRow(name, mode.name(), perIteration, total / 1e6, baseBytes / total, accuracy,
+                        100 * (accuracy - baseAccuracy), null));
             }
         }
+        return rows;
     }
 
-    static String meanStd(double[] values) {
-        double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double var = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1);
-        return String.format(Locale.ROOT, "%.3f +/- %.3f", mean, Math.sqrt(var));
+    /** The quantisation suite's rows as a table. */
+    public static ResultTable quantizationTable(List<QuantizationRow> rows, int seeds, int iterations) {
+        List<List<Object>> cells = new ArrayList<>();
+        for (QuantizationRow r : rows) {
+            cells.add(Arrays.asList(r.dataset(), r.mode(), r.bytesPerIteration(), r.totalMegabytes(),
+                    r.reductionVsFloat32(), r.failure() != null ? r.failure() : r.testAccuracy(),
+                    r.changeVsFloat32Points()));
+        }
+        return new ResultTable(String.format(Locale.ROOT, "Quantised transfers, 10 layers x 100, growth 2 -> 5 -> 10, "
+                + "%d iterations per stage, %d seed(s)", iterations, seeds), List.of(),
+                List.of(Column.text("dataset"), Column.text("mode"),
+                        Column.number("bytes / iteration (10 layers)", "%.0f"), Column.number("total MB", "%.1f"),
+                        Column.number("times fewer bytes than float32", "%.2f"),
+                        Column.number("test accuracy", "%.4f"),
+                        Column.number("change vs float32 (points)", "%+.1f")),
+                cells);
     }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(Double.NaN);
+    }
+
+    private static double std(double[] values) {
+        double mean = mean(values);
+        double var = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1);
+        return Math.sqrt(var);
+    }
+
+    static String meanStd(double mean, double std) {
+        return String.format(Locale.ROOT, "%.3f +/- %.3f", mean, std);
+    }
+
 }

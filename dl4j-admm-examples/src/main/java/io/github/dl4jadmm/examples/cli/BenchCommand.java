@@ -1,0 +1,220 @@
+package io.github.dl4jadmm.examples.cli;
+
+import io.github.dl4jadmm.examples.EngineBenchmark;
+import io.github.dl4jadmm.examples.GraphBenchmarks;
+import io.github.dl4jadmm.examples.GraphExperiment.Outcome;
+import io.github.dl4jadmm.examples.report.BenchmarkReport;
+import io.github.dl4jadmm.examples.report.Json;
+import io.github.dl4jadmm.examples.report.ResultTable;
+import io.github.dl4jadmm.graph.io.Benchmark;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dl4j-admm bench <suite>}: runs a benchmark suite and prints its tables as markdown, headed by the date and
+ * the machine; {@code --json FILE} also writes them as JSON and {@code --markdown FILE} the markdown to a file.
+ */
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run a benchmark suite; print its tables as markdown (with date and machine), and write them "
+                + "as JSON with --json.",
+                "Suites: engine (seconds and GFLOP/s per pdADMM-G iteration, serial and parallel blocks), "
+                        + "quantization (bytes and accuracy per transfer mode), accuracy (pdADMM-G, pdADMM-G-Q and "
+                        + "Adam over seeds), gadmm and q-sgadmm (need the Q-GADMM trainer in the build)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    /** The suites, in the order of the help text. */
+    static final List<String> SUITES = List.of("engine", "quantization", "accuracy", "gadmm", "q-sgadmm");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SUITE", description = "engine, quantization, accuracy, gadmm or q-sgadmm.")
+    String suite;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the markdown to FILE.")
+    Path markdown;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:dl4jadmm.data.dir:-../shared/data}",
+            description = "quantization, accuracy: directory of the benchmark graphs (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--datasets", paramLabel = "NAME", split = ",",
+            description = "quantization, accuracy: graphs to run (default: cora,citeseer,amazon_computers for "
+                    + "quantization; cora,citeseer,amazon_computers,amazon_photo,coauthor_cs for accuracy).")
+    List<String> datasets;
+
+    @Option(names = "--seeds", paramLabel = "N",
+            description = "quantization, accuracy: seeds per configuration (default: 1 for quantization, 5 for "
+                    + "accuracy).")
+    Integer seeds;
+
+    @Option(names = "--iterations-per-stage", paramLabel = "T", defaultValue = "200",
+            description = "quantization, accuracy: ADMM iterations per growth stage 2 -> 5 -> 10 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int iterationsPerStage;
+
+    @Option(names = "--widths", paramLabel = "N", split = ",", defaultValue = "100,500",
+            description = "accuracy: hidden widths (default: ${DEFAULT-VALUE}).")
+    int[] widths;
+
+    @Option(names = "--shapes", paramLabel = "WHICH", defaultValue = "all",
+            description = "engine: small (the paper's N=140, 7165 inputs, 10 x 100), large (N=10000, 10 x 1000) or "
+                    + "all (default).")
+    String shapes;
+
+    @Option(names = "--iterations", paramLabel = "T", defaultValue = "3",
+            description = "engine: timed iterations after one warm-up (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        String name = suite.toLowerCase(Locale.ROOT).replace("quantisation", "quantization");
+        if (!SUITES.contains(name)) {
+            throw new ParameterException(cmd, "unknown suite '" + suite + "'; use one of " + String.join(", ", SUITES));
+        }
+        BenchmarkReport report = switch (name) {
+            case "engine" -> engine(cmd);
+            case "quantization", "accuracy" -> graph(cmd, name);
+            default -> {
+                GadmmBackend backend = GadmmBackend.require("bench " + name);
+                Map<String, Object> settings = graphSettings(name);
+                yield BenchmarkReport.now(name, settings, backend.benchmark(name, settings));
+            }
+        };
+        String md = report.toMarkdown();
+        PrintWriter out = cmd.getOut();
+        out.print(md);
+        out.flush();
+        if (markdown != null) {
+            write(cmd, markdown, md);
+        }
+        if (json != null) {
+            write(cmd, json, Json.write(report.toJsonMap()) + System.lineSeparator());
+        }
+        return 0;
+    }
+
+    private BenchmarkReport engine(CommandLine cmd) {
+        onlyFor(cmd, "engine", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
+        if (iterations < 1) {
+            throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
+        }
+        List<EngineBenchmark.Shape> chosen;
+        try {
+            chosen = EngineBenchmark.shapes(shapes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--shapes: " + e.getMessage());
+        }
+        List<ResultTable> tables = new ArrayList<>();
+        for (EngineBenchmark.Shape shape : chosen) {
+            progress("engine: " + shape.name());
+            tables.addAll(EngineBenchmark.tables(EngineBenchmark.measure(shape, iterations)));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("shapes", shapes);
+        settings.put("timedIterations", iterations);
+        return BenchmarkReport.now("engine", settings, tables);
+    }
+
+    private BenchmarkReport graph(CommandLine cmd, String name) throws Exception {
+        onlyFor(cmd, name, "--shapes", "--iterations");
+        if (name.equals("quantization")) {
+            onlyFor(cmd, name, "--widths");
+        }
+        if (!Files.isDirectory(dataDir)) {
+            throw new ParameterException(cmd, "data directory " + dataDir + " does not exist; pass the directory "
+                    + "holding the benchmark folders with --data-dir DIR (or -Ddl4jadmm.data.dir=DIR)");
+        }
+        List<String> names = datasets != null ? datasets : name.equals("quantization")
+                ? List.of("cora", "citeseer", "amazon_computers")
+                : List.of("cora", "citeseer", "amazon_computers", "amazon_photo", "coauthor_cs");
+        for (String dataset : names) {
+            try {
+                Benchmark.fromName(dataset);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(cmd, "--datasets: " + e.getMessage());
+            }
+        }
+        int seedCount = seeds != null ? seeds : name.equals("quantization") ? 1 : 5;
+        if (seedCount < 1 || iterationsPerStage < 1 || Arrays.stream(widths).anyMatch(w -> w < 1)) {
+            throw new ParameterException(cmd, "--seeds, --iterations-per-stage and --widths must be >= 1");
+        }
+        Consumer<Outcome> log = o -> progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, "
+                + "%.1f s", o.dataset(), o.method(), o.layers(), o.hidden(), o.seed(), o.testAccuracy(), o.seconds()));
+        ResultTable table = name.equals("quantization")
+                ? GraphBenchmarks.quantizationTable(GraphBenchmarks.quantization(dataDir, names, seedCount,
+                iterationsPerStage, log), seedCount, iterationsPerStage)
+                : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, seedCount,
+                iterationsPerStage, widths, log), seedCount, iterationsPerStage);
+        Map<String, Object> settings = graphSettings(name);
+        settings.put("datasets", names);
+        settings.put("seeds", seedCount);
+        return BenchmarkReport.now(name, settings, List.of(table));
+    }
+
+    private Map<String, Object> graphSettings(String name) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("dataDir", dataDir.toAbsolutePath().normalize().toString());
+        settings.put("datasets", datasets);
+        settings.put("seeds", seeds);
+        settings.put("iterationsPerStage", iterationsPerStage);
+        if (name.equals("accuracy")) {
+            settings.put("widths", Arrays.stream(widths).boxed().toList());
+        }
+        return settings;
+    }
+
+    /** Refuses options that the suite does not use, rather than ignoring them. */
+    private static void onlyFor(CommandLine cmd, String suite, String... options) {
+        for (String option : options) {
+            if (cmd.getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(cmd, option + " does not apply to the " + suite + " suite");
+            }
+        }
+    }
+
+    private void progress(String line) {
+        if (!common.quiet) {
+            spec.commandLine().getErr().println(line);
+            spec.commandLine().getErr().flush();
+        }
+    }
+
+    private static void write(CommandLine cmd, Path file, String text) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ParameterException(cmd, "cannot write " + file + ": " + e.getMessage());
+        }
+    }
+}

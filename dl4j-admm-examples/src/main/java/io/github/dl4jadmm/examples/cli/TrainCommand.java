@@ -1,0 +1,383 @@
+package io.github.dl4jadmm.examples.cli;
+
+import io.github.dl4jadmm.examples.cli.DatasetOptions.LoadedDataset;
+import io.github.dl4jadmm.examples.report.IterationRecord;
+import io.github.dl4jadmm.examples.report.ProgressBar;
+import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
+import io.github.dl4jadmm.pdadmm.ExecutionMode;
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
+import io.github.dl4jadmm.pdadmm.RhoSchedule;
+import io.github.dl4jadmm.quant.QuantizerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dl4j-admm train}: trains a GA-MLP on a graph with pdADMM-G, pdADMM-G-Q or DL4J's Adam, shows progress,
+ * and writes {@code metrics.csv}, {@code summary.json} and PNG plots into the output directory. With no options it
+ * trains pdADMM-G on the embedded synthetic graph in a few seconds.
+ */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Train a GA-MLP on a graph with pdADMM-G, pdADMM-G-Q or (for comparison) DL4J's Adam.",
+                "Writes metrics.csv (one row per iteration), summary.json (the full configuration and the results) "
+                        + "and PNG plots into the output directory.",
+                "With no options: pdADMM-G on the embedded synthetic graph, a few seconds, no download."})
+public final class TrainCommand implements Callable<Integer> {
+
+    /** Settings that define the model and its data: a resumed run must use the same. */
+    private static final List<String> RESUME_MUST_MATCH = List.of("--dataset", "--data-dir", "--hops",
+            "--csv-header-lines", "--algorithm", "--layers", "--neurons", "--quantization", "--bits", "--project-q",
+            "--seed");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatasetOptions data = new DatasetOptions();
+
+    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "pdadmm-g",
+            converter = DashedNames.Algorithms.class,
+            description = "pdadmm-g (default), pdadmm-g-q (quantised transfers) or adam (DL4J's fit).")
+    Algorithm algorithm;
+
+    @Option(names = "--layers", paramLabel = "L", defaultValue = "4",
+            description = "Dense layers, the output layer included (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--neurons", paramLabel = "N", defaultValue = "100",
+            description = "Neurons per hidden layer (default: ${DEFAULT-VALUE}).")
+    int neurons;
+
+    @Option(names = "--iterations", paramLabel = "T", defaultValue = "200",
+            description = "ADMM iterations, or Adam epochs (full batch), of the whole run (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--nu", paramLabel = "NU", defaultValue = "1",
+            description = "pdADMM-G: weight of the relaxation terms (default: ${DEFAULT-VALUE}).")
+    double nu;
+
+    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "5",
+            description = "pdADMM-G: penalty of the coupling p_{l+1} = q_l; keep rho > 4 nu (default: ${DEFAULT-VALUE}).")
+    double rho;
+
+    @Option(names = "--mu", paramLabel = "MU", defaultValue = "3",
+            description = "pdADMM-G: weight decay mu/2 ||W||^2 (default: ${DEFAULT-VALUE}).")
+    double mu;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "fixed", converter = DashedNames.Schedules.class,
+            description = "pdADMM-G: rho schedule, fixed (default), stall-x10 or residual-balancing.")
+    RhoSchedule schedule;
+
+    @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
+            description = "pdADMM-G-Q: grid (default; p on a per-boundary grid, sent as bit-packed indices) or delta "
+                    + "(stochastic delta coding of p and q).")
+    QuantizerConfig.Mode quantization;
+
+    @Option(names = "--bits", paramLabel = "B",
+            description = "pdADMM-G-Q: bits per transferred element, 1..16 (default: 8).")
+    Integer bits;
+
+    @Option(names = "--project-q", negatable = true,
+            description = "pdADMM-G-Q, grid mode: project q onto the grid too, so both directions are quantised "
+                    + "(default: on for grid).")
+    Boolean projectQ;
+
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "Adam: learning rate (default: 0.01).")
+    Double learningRate;
+
+    @Option(names = "--eval-every", paramLabel = "K", defaultValue = "5",
+            description = "Evaluate train, validation and test accuracy every K iterations (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
+            description = "Seed of the weight initialisation and stochastic rounding (default: ${DEFAULT-VALUE}). The "
+                    + "synthetic graph is always the same.")
+    long seed;
+
+    @Option(names = "--execution", paramLabel = "MODE", defaultValue = "parallel",
+            converter = DashedNames.ExecutionModes.class,
+            description = "pdADMM-G: parallel (one task per layer block, default) or serial (same iterates).")
+    ExecutionMode execution;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "pdADMM-G: threads running layer blocks; 0 = one per block, at most the cores (default).")
+    int threads;
+
+    @Option(names = "--device-placement", paramLabel = "D", split = ",",
+            description = "pdADMM-G: device of each layer block, e.g. 0,0,1,1 (default: round-robin over the "
+                    + "visible devices; CPU has one).")
+    int[] devicePlacement;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Save a checkpoint (weights or DL4J model, metrics, settings) here every "
+                    + "--checkpoint-every iterations and at the end.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10",
+            description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume",
+            description = "Continue from the checkpoint in --checkpoint-dir up to --iterations in total.")
+    boolean resume;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Output directory (default: runs/<algorithm>-<dataset>-<date-time>).")
+    Path output;
+
+    @Option(names = "--no-plots", description = "Do not draw the PNG plots.")
+    boolean noPlots;
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        PrintWriter out = cmd.getOut();
+        String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        validate(cmd);
+        QuantizerConfig quantizer = quantizer(cmd);
+        Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
+        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint) : null;
+        LoadedDataset dataset = data.load(cmd);
+        PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
+        Path outputDir = outputDirectory(cmd, dataset);
+        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), neurons,
+                dataset.splits().numClasses(), layers);
+
+        out.printf(Locale.ROOT, "%s on %s: %s, %s%n", algorithm.label(), describe(dataset), architecture,
+                algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
+        if (resumeFrom != null) {
+            out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d%n", checkpoint.directory(),
+                    resumeFrom.iterationsDone(), iterations);
+        }
+        out.flush();
+
+        List<IterationRecord> history = resumeFrom != null ? new ArrayList<>(checkpoint.history(resumeFrom))
+                : new ArrayList<>();
+        int startAt = resumeFrom != null ? resumeFrom.iterationsDone() : 0;
+        ProgressBar progress = new ProgressBar(cmd.getErr(), algorithm.label(), iterations, startAt,
+                common.progressStyle());
+        RunSummary.FinalAccuracy accuracy = null;
+        Exception failure = null;
+        try {
+            TrainingLoop loop = new TrainingLoop(dataset.splits(), iterations, evalEvery, history, progress::update,
+                    checkpoint, checkpointEvery, settings(), resumeFrom);
+            accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config)
+                    : loop.adam(layers, neurons, learningRate(), seed);
+        } catch (AdmmDivergenceException e) {
+            failure = e;
+        } finally {
+            progress.finish();
+        }
+
+        RunSummary summary = new RunSummary(algorithm, started, commandText(), settings(), dataset, architecture,
+                config, algorithm.admm() ? null : learningRate(), checkpoint, checkpointEvery,
+                resumeFrom == null ? null : resumeFrom.iterationsDone(), history, accuracy, failure);
+        List<Path> files = summary.write(outputDir, !noPlots, algorithm.label() + " on " + dataset.name());
+        summary.print(out, files);
+        out.flush();
+        if (failure != null) {
+            throw failure;
+        }
+        return 0;
+    }
+
+    private void validate(CommandLine cmd) {
+        positive(cmd, "--layers", layers, 1);
+        positive(cmd, "--neurons", neurons, 1);
+        positive(cmd, "--iterations", iterations, 0);
+        positive(cmd, "--eval-every", evalEvery, 1);
+        positive(cmd, "--checkpoint-every", checkpointEvery, 1);
+        positive(cmd, "--threads", threads, 0);
+        if (algorithm.admm() && layers < 2) {
+            throw new ParameterException(cmd, "--layers must be >= 2 for pdADMM-G (one block per layer), got "
+                    + layers);
+        }
+        if (algorithm.admm()) {
+            refuse(cmd, "--lr", "adam");
+        } else {
+            for (String admmOnly : List.of("--nu", "--rho", "--mu", "--schedule", "--quantization", "--bits",
+                    "--project-q", "--execution", "--threads", "--device-placement")) {
+                refuse(cmd, admmOnly, "pdadmm-g and pdadmm-g-q");
+            }
+            if (learningRate != null && !(learningRate > 0)) {
+                throw new ParameterException(cmd, "--lr must be positive, got " + learningRate);
+            }
+        }
+        if (algorithm == Algorithm.PDADMM_G) {
+            for (String quantOnly : List.of("--quantization", "--bits", "--project-q")) {
+                refuse(cmd, quantOnly, "pdadmm-g-q (quantised transfers); add --algorithm pdadmm-g-q");
+            }
+        }
+        if (devicePlacement != null && devicePlacement.length != layers) {
+            throw new ParameterException(cmd, "--device-placement needs one device per layer (" + layers
+                    + "), got " + devicePlacement.length);
+        }
+        if (resume && checkpointDir == null) {
+            throw new ParameterException(cmd, "--resume needs --checkpoint-dir DIR (where the checkpoint is)");
+        }
+    }
+
+    private static void positive(CommandLine cmd, String option, int value, int min) {
+        if (value < min) {
+            throw new ParameterException(cmd, option + " must be >= " + min + ", got " + value);
+        }
+    }
+
+    private void refuse(CommandLine cmd, String option, String appliesTo) {
+        if (cmd.getParseResult().hasMatchedOption(option)) {
+            throw new ParameterException(cmd, option + " applies to " + appliesTo + ", not to --algorithm "
+                    + algorithm.label());
+        }
+    }
+
+    /** The transfer configuration; a bad value (bits out of range, ...) is a usage error. */
+    private QuantizerConfig quantizer(CommandLine cmd) {
+        if (algorithm != Algorithm.PDADMM_G_Q) {
+            return QuantizerConfig.none();
+        }
+        QuantizerConfig.Mode mode = quantization == null ? QuantizerConfig.Mode.GRID : quantization;
+        if (mode == QuantizerConfig.Mode.NONE) {
+            throw new ParameterException(cmd, "--quantization none sends raw floats: use --algorithm pdadmm-g");
+        }
+        if (Boolean.TRUE.equals(projectQ) && mode != QuantizerConfig.Mode.GRID) {
+            throw new ParameterException(cmd, "--project-q applies to --quantization grid only (delta coding "
+                    + "quantises both directions already)");
+        }
+        try {
+            return QuantizerConfig.builder().mode(mode).bits(bits == null ? QuantizerConfig.DEFAULT_BITS : bits)
+                    .seed(seed).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--bits: " + e.getMessage(), e);
+        }
+    }
+
+    /** The engine's configuration for the whole run; a bad value is a usage error naming the setting. */
+    private PdAdmmConfig pdAdmmConfig(CommandLine cmd, QuantizerConfig quantizer) {
+        boolean project = quantizer.mode() == QuantizerConfig.Mode.GRID && !Boolean.FALSE.equals(projectQ);
+        try {
+            return PdAdmmConfig.builder().nu(nu).rho(rho).mu(mu).iterations(iterations).seed(seed)
+                    .rhoSchedule(schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
+                    .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, e.getMessage(), e);
+        }
+    }
+
+    private double learningRate() {
+        return learningRate == null ? 0.01 : learningRate;
+    }
+
+    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint) throws IOException {
+        if (!checkpoint.exists()) {
+            throw new ParameterException(cmd, "--resume: no checkpoint in " + checkpoint.directory() + " (no "
+                    + Checkpoint.INDEX + ")");
+        }
+        Checkpoint.State state = checkpoint.load();
+        Map<String, Object> now = settings();
+        for (String key : RESUME_MUST_MATCH) {
+            String saved = String.valueOf(state.settings().get(key));
+            String current = String.valueOf(now.get(key));
+            if (!saved.equals(current)) {
+                throw new ParameterException(cmd, "--resume: the checkpoint in " + checkpoint.directory()
+                        + " was made with " + key + " " + saved + ", this run has " + current
+                        + "; resume with the same model and data");
+            }
+        }
+        if (state.iterationsDone() > iterations) {
+            throw new ParameterException(cmd, "--resume: the checkpoint has " + state.iterationsDone()
+                    + " iterations done, more than --iterations " + iterations + " (the total to reach)");
+        }
+        return state;
+    }
+
+    private Path outputDirectory(CommandLine cmd, LoadedDataset dataset) {
+        Path dir = output;
+        if (dir == null) {
+            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            dir = Path.of("runs", algorithm.label() + "-" + dataset.name() + "-" + stamp);
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ParameterException(cmd, "--output " + dir + " exists and is not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ParameterException(cmd, "--output: cannot create " + dir + ": " + e.getMessage());
+        }
+        return dir;
+    }
+
+    /** Every option's value, by its longest name (help and output options left out). */
+    Map<String, Object> settings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (OptionSpec option : spec.options()) {
+            String name = option.longestName();
+            if (option.usageHelp() || option.versionHelp() || name.equals("--verbose") || name.equals("--quiet")) {
+                continue;
+            }
+            Object value = option.getValue();
+            if (value instanceof Enum<?> e) {
+                value = DashedNames.of(e);
+            } else if (value instanceof int[] a) {
+                value = Arrays.stream(a).boxed().toList();
+            } else if (value instanceof Path p) {
+                value = p.toString();
+            }
+            m.put(name, value);
+        }
+        if (algorithm == Algorithm.PDADMM_G_Q) {
+            m.put("--quantization", DashedNames.of(Objects.requireNonNullElse(quantization,
+                    QuantizerConfig.Mode.GRID)));
+            m.put("--bits", bits == null ? QuantizerConfig.DEFAULT_BITS : bits);
+        }
+        if (algorithm == Algorithm.ADAM) {
+            m.put("--lr", learningRate());
+        }
+        return m;
+    }
+
+    private String commandText() {
+        // the parse result of a subcommand holds the whole command line
+        return "dl4j-admm " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+
+    private static String transfers(PdAdmmConfig config) {
+        QuantizerConfig q = config.quantizer();
+        return switch (q.mode()) {
+            case NONE -> "float32 transfers";
+            case GRID -> q.bits() + "-bit grid transfers of p" + (config.projectQ() ? " and q" : " (q as float32)");
+            case DELTA -> q.bits() + "-bit delta-coded transfers of p and q";
+        };
+    }
+
+    private static String describe(LoadedDataset d) {
+        return String.format(Locale.ROOT, "%s (%d nodes, %d classes; %d train / %d val / %d test nodes)", d.name(),
+                d.graph().numNodes(), d.graph().numClasses(), d.graph().split().train().length,
+                d.graph().split().val().length, d.graph().split().test().length);
+    }
+}

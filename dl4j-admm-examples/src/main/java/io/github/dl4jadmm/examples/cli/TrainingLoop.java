@@ -1,0 +1,196 @@
+package io.github.dl4jadmm.examples.cli;
+
+import io.github.dl4jadmm.comm.LocalChannel;
+import io.github.dl4jadmm.examples.cli.RunSummary.FinalAccuracy;
+import io.github.dl4jadmm.examples.report.IterationRecord;
+import io.github.dl4jadmm.graph.SplitPart;
+import io.github.dl4jadmm.graph.augment.AugmentedSplits;
+import io.github.dl4jadmm.graph.model.GaMlp;
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
+import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * The training loops behind {@code train}: pdADMM-G(-Q) through {@link PdAdmmEngine}, and DL4J's own fit with Adam,
+ * each appending one {@link IterationRecord} per iteration to the history, evaluating validation and test accuracy
+ * every {@code evalEvery} iterations, and saving checkpoints.
+ *
+ * <p>Resuming pdADMM-G restarts the engine from the saved weights and biases with the saved {@code rho} and
+ * {@code nu}: the auxiliary variables {@code p, z, q} and the duals {@code u} are re-initialised by a forward pass
+ * (as after a growth stage), so a resumed run is not bit-identical to an uninterrupted one. Resuming Adam restores
+ * DL4J's model with its updater state, so it continues exactly.
+ */
+final class TrainingLoop {
+
+    private static final String ADAM_MODEL = "model.zip";
+
+    private final AugmentedSplits splits;
+    private final int totalIterations;
+    private final int evalEvery;
+    private final List<IterationRecord> history;
+    private final Consumer<IterationRecord> onRecord;
+    private final Checkpoint checkpoint;
+    private final int checkpointEvery;
+    private final Map<String, Object> settings;
+    private final Checkpoint.State resumeFrom;
+
+    /**
+     * @param history    the history so far (restored from the checkpoint when resuming); records are appended
+     * @param onRecord   told about each new record (progress output)
+     * @param checkpoint where to save checkpoints, or null
+     * @param resumeFrom the checkpoint to continue from, or null for a fresh run
+     */
+    TrainingLoop(AugmentedSplits splits, int totalIterations, int evalEvery, List<IterationRecord> history,
+                 Consumer<IterationRecord> onRecord, Checkpoint checkpoint, int checkpointEvery,
+                 Map<String, Object> settings, Checkpoint.State resumeFrom) {
+        this.splits = splits;
+        this.totalIterations = totalIterations;
+        this.evalEvery = evalEvery;
+        this.history = history;
+        this.onRecord = onRecord;
+        this.checkpoint = checkpoint;
+        this.checkpointEvery = checkpointEvery;
+        this.settings = settings;
+        this.resumeFrom = resumeFrom;
+    }
+
+    private int iterationsDone() {
+        return resumeFrom == null ? 0 : resumeFrom.iterationsDone();
+    }
+
+    private double elapsedBefore() {
+        return history.isEmpty() ? 0 : history.get(history.size() - 1).elapsedSeconds();
+    }
+
+    /** Trains with pdADMM-G; {@code config} describes the whole run ({@code iterations} is the total). */
+    FinalAccuracy pdAdmm(MlpArchitecture architecture, PdAdmmConfig config) throws IOException {
+        int done = iterationsDone();
+        long bytesBefore = resumeFrom == null ? 0 : resumeFrom.bytesSent();
+        double elapsedBefore = elapsedBefore();
+        INDArray x = splits.features(SplitPart.TRAIN);
+        INDArray y = splits.labels(SplitPart.TRAIN);
+        INDArray xVal = splits.features(SplitPart.VAL);
+        INDArray yVal = splits.labels(SplitPart.VAL);
+        INDArray xTest = splits.features(SplitPart.TEST);
+        INDArray yTest = splits.labels(SplitPart.TEST);
+        PdAdmmConfig.Builder remaining = config.toBuilder().iterations(totalIterations - done);
+        PdAdmmEngine engine;
+        if (resumeFrom == null) {
+            engine = PdAdmmEngine.withRandomWeights(architecture, remaining.build(), x, y);
+        } else {
+            Path folder = checkpoint.folder(resumeFrom);
+            List<INDArray> w = new ArrayList<>();
+            List<INDArray> b = new ArrayList<>();
+            for (int l = 1; l <= architecture.layers(); l++) {
+                w.add(Nd4j.createFromNpyFile(folder.resolve("W_" + l + ".npy").toFile()));
+                b.add(Nd4j.createFromNpyFile(folder.resolve("b_" + l + ".npy").toFile()));
+            }
+            PdAdmmConfig resumed = remaining.rho(resumeFrom.rho()).nu(resumeFrom.nu()).build();
+            engine = new PdAdmmEngine(architecture, resumed, x, y, w, b, LocalChannel::new);
+        }
+        try (engine) {
+            long start = System.nanoTime();
+            int[] lastSaved = {done};
+            engine.addListener((e, m) -> {
+                double val = Double.NaN;
+                double test = Double.NaN;
+                if (m.evaluated()) {
+                    val = e.accuracy(xVal, yVal);
+                    test = e.accuracy(xTest, yTest);
+                }
+                IterationRecord r = IterationRecord.of(m, done, bytesBefore,
+                        elapsedBefore + (System.nanoTime() - start) / 1e9, val, test);
+                history.add(r);
+                onRecord.accept(r);
+                int completed = r.iteration() + 1;
+                if (checkpoint != null && completed % checkpointEvery == 0) {
+                    savePdAdmm(e, r, completed);
+                    lastSaved[0] = completed;
+                }
+            });
+            engine.fit();
+            IterationRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
+            if (checkpoint != null && last != null && lastSaved[0] != last.iteration() + 1) {
+                savePdAdmm(engine, last, last.iteration() + 1);
+            }
+            return new FinalAccuracy(engine.accuracy(x, y), engine.accuracy(xVal, yVal),
+                    engine.accuracy(xTest, yTest));
+        }
+    }
+
+    private void savePdAdmm(PdAdmmEngine engine, IterationRecord last, int completed) {
+        List<INDArray> w = engine.weights();
+        List<INDArray> b = engine.biases();
+        checkpoint.save(Algorithm.PDADMM_G.label(), completed, engine.rho(), engine.nu(), last.bytesSent(),
+                settings, history, folder -> {
+                    for (int l = 1; l <= w.size(); l++) {
+                        Nd4j.writeAsNumpy(w.get(l - 1), folder.resolve("W_" + l + ".npy").toFile());
+                        Nd4j.writeAsNumpy(b.get(l - 1), folder.resolve("b_" + l + ".npy").toFile());
+                    }
+                });
+    }
+
+    /** Trains the same GA-MLP with DL4J's {@code fit} and Adam, full batch, one epoch per iteration. */
+    FinalAccuracy adam(int layers, int neurons, double learningRate, long seed) throws IOException {
+        int done = iterationsDone();
+        double elapsedBefore = elapsedBefore();
+        MultiLayerNetwork net;
+        if (resumeFrom == null) {
+            net = GaMlp.builder().forSplits(splits).numLayers(layers).hiddenWidth(neurons)
+                    .updater(new Adam(learningRate)).seed(seed).build().createNetwork();
+        } else {
+            File model = checkpoint.folder(resumeFrom).resolve(ADAM_MODEL).toFile();
+            net = ModelSerializer.restoreMultiLayerNetwork(model, true);
+        }
+        DataSet train = splits.dataSet(SplitPart.TRAIN);
+        long start = System.nanoTime();
+        int lastSaved = done;
+        for (int epoch = done; epoch < totalIterations; epoch++) {
+            long epochStart = System.nanoTime();
+            net.fit(train);
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            boolean evaluate = (epoch - done) % evalEvery == 0 || epoch == totalIterations - 1;
+            IterationRecord r = IterationRecord.ofEpoch(epoch, seconds,
+                    elapsedBefore + (System.nanoTime() - start) / 1e9, net.score(),
+                    evaluate ? accuracy(net, SplitPart.TRAIN) : Double.NaN,
+                    evaluate ? accuracy(net, SplitPart.VAL) : Double.NaN,
+                    evaluate ? accuracy(net, SplitPart.TEST) : Double.NaN);
+            history.add(r);
+            onRecord.accept(r);
+            if (checkpoint != null && (epoch + 1) % checkpointEvery == 0) {
+                saveAdam(net, epoch + 1);
+                lastSaved = epoch + 1;
+            }
+        }
+        if (checkpoint != null && lastSaved != totalIterations) {
+            saveAdam(net, totalIterations);
+        }
+        return new FinalAccuracy(accuracy(net, SplitPart.TRAIN), accuracy(net, SplitPart.VAL),
+                accuracy(net, SplitPart.TEST));
+    }
+
+    private void saveAdam(MultiLayerNetwork net, int completed) {
+        checkpoint.save(Algorithm.ADAM.label(), completed, Double.NaN, Double.NaN, 0, settings, history,
+                folder -> ModelSerializer.writeModel(net, folder.resolve(ADAM_MODEL).toFile(), true));
+    }
+
+    private double accuracy(MultiLayerNetwork net, SplitPart part) {
+        INDArray predicted = Nd4j.argMax(net.output(splits.features(part)), 1);
+        INDArray actual = Nd4j.argMax(splits.labels(part), 1);
+        return predicted.eq(actual).castTo(DataType.DOUBLE).meanNumber().doubleValue();
+    }
+}

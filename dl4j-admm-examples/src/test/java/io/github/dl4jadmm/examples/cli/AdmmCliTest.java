@@ -1,0 +1,216 @@
+package io.github.dl4jadmm.examples.cli;
+
+import io.github.dl4jadmm.examples.report.IterationRecord;
+import io.github.dl4jadmm.examples.report.Json;
+import io.github.dl4jadmm.examples.report.MetricsCsv;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line through picocli's {@code execute}, with captured standard output and error. */
+class AdmmCliTest {
+
+    /** What one execution printed and returned. */
+    record Run(int exitCode, String out, String err) {
+        void assertUsageError(String message) {
+            assertEquals(AdmmCli.EXIT_USAGE, exitCode, "exit code; stderr: " + err);
+            assertTrue(err.contains(message), "expected '" + message + "' in stderr: " + err);
+            assertNoStackTrace();
+        }
+
+        void assertNoStackTrace() {
+            assertFalse(err.contains("\tat ") || err.contains("Exception:"), "stack trace in stderr: " + err);
+        }
+    }
+
+    static Run run(String... args) {
+        CommandLine cmd = AdmmCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void trainWithNoArgumentsTrainsOnTheSyntheticGraphAndWritesItsFiles(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("run");
+        Run run = run("train", "--output", output.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("pdadmm-g on synthetic"), run.out());
+        List<IterationRecord> history = MetricsCsv.read(output.resolve("metrics.csv"));
+        assertEquals(200, history.size());
+        assertEquals(199, history.get(199).iteration());
+        assertTrue(history.get(199).bytesSent() > 0);
+
+        Map<String, Object> summary = Json.readObject(output.resolve("summary.json"));
+        assertEquals("dl4j-admm train --output " + output, summary.get("command"));
+        assertEquals("pdadmm-g", summary.get("algorithm"));
+        assertTrue(summary.containsKey("pdAdmmConfig"), "the engine's full configuration is in the summary");
+        assertEquals("synthetic", ((Map<?, ?>) summary.get("dataset")).get("name"));
+        double test = ((Number) ((Map<?, ?>) summary.get("results")).get("testAccuracy")).doubleValue();
+        assertTrue(test > 0.6, "5 classes: far above chance (0.2), got " + test);
+
+        for (String png : List.of("objective_residual.png", "accuracy.png", "accuracy_vs_bytes.png")) {
+            BufferedImage image = ImageIO.read(output.resolve(png).toFile());
+            assertNotNull(image, png + " is a readable image");
+            assertTrue(image.getWidth() >= 800 && image.getHeight() >= 400, png);
+        }
+        // progress goes to stderr as plain lines when stderr is not a terminal
+        assertTrue(run.err().contains("pdadmm-g 200/200 100%"), run.err());
+    }
+
+    @Test
+    void quietRunsPrintNoProgress(@TempDir Path dir) {
+        Run run = run("train", "--iterations", "3", "--layers", "2", "--neurons", "8", "--quiet", "--no-plots",
+                "-o", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertFalse(run.err().contains("3/3"), run.err());
+        assertFalse(Files.exists(dir.resolve("accuracy.png")));
+    }
+
+    @Test
+    void anUnknownDatasetIsAUsageError() {
+        run("train", "--dataset", "no-such-graph").assertUsageError(
+                "unknown dataset 'no-such-graph': not synthetic, not a benchmark (cora, citeseer");
+    }
+
+    @Test
+    void bitsOutOfRangeAreAUsageError() {
+        run("train", "--algorithm", "pdadmm-g-q", "--bits", "17").assertUsageError("bits must be in 1..16");
+        run("train", "--algorithm", "pdadmm-g-q", "--bits", "0").assertUsageError("bits must be in 1..16");
+    }
+
+    @Test
+    void aMissingDataDirectoryIsAUsageError(@TempDir Path dir) {
+        Path missing = dir.resolve("nothing-here");
+        run("train", "--dataset", "cora", "--data-dir", missing.toString())
+                .assertUsageError("data directory " + missing + " does not exist");
+    }
+
+    @Test
+    void otherBadArgumentsAreUsageErrors() {
+        run("train", "--algorithm", "sgd").assertUsageError("expected one of pdadmm-g, pdadmm-g-q, adam but was 'sgd'");
+        run("train", "--schedule", "sometimes").assertUsageError("fixed, stall-x10, residual-balancing");
+        run("train", "--algorithm", "adam", "--rho", "3").assertUsageError("--rho applies to pdadmm-g and pdadmm-g-q");
+        run("train", "--bits", "4").assertUsageError("--bits applies to pdadmm-g-q");
+        run("train", "--rho", "-1").assertUsageError("rho must be positive");
+        run("train", "--resume").assertUsageError("--resume needs --checkpoint-dir");
+        run("train", "--iteratoins", "5").assertUsageError("Unknown options: '--iteratoins', '5'");
+        run("bench", "everything").assertUsageError("unknown suite 'everything'");
+        run("bench", "engine", "--seeds", "3").assertUsageError("--seeds does not apply to the engine suite");
+        run().assertUsageError("missing command");
+    }
+
+    @Test
+    void unreadableDataFailsWithTheMessageAndExitCodeOneAndAStackTraceOnlyWhenVerbose(@TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("features_shape.npy"), "not a numpy file");
+        Run quiet = run("train", "--dataset", dir.toString(), "-q");
+        assertEquals(AdmmCli.EXIT_FAILURE, quiet.exitCode(), quiet.err());
+        assertTrue(quiet.err().contains("features_shape.npy"), quiet.err());
+        quiet.assertNoStackTrace();
+
+        Run verbose = run("train", "--dataset", dir.toString(), "-q", "--verbose");
+        assertEquals(AdmmCli.EXIT_FAILURE, verbose.exitCode());
+        assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose: " + verbose.err());
+    }
+
+    @Test
+    void trainsOnAGraphOfCsvFilesInADirectory(@TempDir Path dir) throws Exception {
+        StringBuilder features = new StringBuilder("node,a,b,c\n");
+        StringBuilder edges = new StringBuilder("source,target\n");
+        StringBuilder labels = new StringBuilder("node,label,part\n");
+        String[] parts = {"train", "train", "val", "test", "test"};
+        for (int node = 0; node < 30; node++) {
+            int label = node % 3;
+            features.append(node).append(',').append(label == 0 ? 1 : 0).append(',').append(label == 1 ? 1 : 0)
+                    .append(',').append(label == 2 ? 1 : 0).append('\n');
+            edges.append(node).append(',').append((node + 3) % 30).append('\n');
+            labels.append(node).append(',').append(label).append(',').append(parts[node / 3 % 5]).append('\n');
+        }
+        Path graph = Files.createDirectories(dir.resolve("my-graph"));
+        Files.writeString(graph.resolve("features.csv"), features);
+        Files.writeString(graph.resolve("edges.csv"), edges);
+        Files.writeString(graph.resolve("labels.csv"), labels);
+
+        Run run = run("train", "--dataset", graph.toString(), "--csv-header-lines", "1", "--iterations", "3",
+                "--layers", "2", "--neurons", "8", "-q", "--no-plots", "-o", dir.resolve("out").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        Map<?, ?> dataset = (Map<?, ?>) Json.readObject(dir.resolve("out").resolve("summary.json")).get("dataset");
+        assertEquals("csv", dataset.get("source"));
+        assertEquals(30, ((Number) dataset.get("nodes")).intValue());
+        assertEquals(3, ((Number) dataset.get("classes")).intValue());
+    }
+
+    @Test
+    void gadmmSaysItIsNotAvailableInThisBuild() {
+        Run run = run("gadmm");
+        assertEquals(AdmmCli.EXIT_UNAVAILABLE, run.exitCode());
+        assertTrue(run.err().contains("Q-GADMM is not available in this build"), run.err());
+        run.assertNoStackTrace();
+        assertEquals(AdmmCli.EXIT_UNAVAILABLE, run("bench", "q-sgadmm").exitCode());
+    }
+
+    @Test
+    void aRunResumesFromItsCheckpointAndRefusesADifferentModel(@TempDir Path dir) throws Exception {
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] small = {"--neurons", "16", "--eval-every", "2", "-q", "--no-plots",
+                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "3"};
+        Run first = run(concat(new String[]{"train", "--iterations", "7", "--layers", "2", "-o", dir.resolve("a").toString()}, small));
+        assertEquals(0, first.exitCode(), first.err());
+        Map<String, Object> index = Json.readObject(checkpoints.resolve("checkpoint.json"));
+        assertEquals(7, ((Number) index.get("iterationsDone")).intValue(), "saved at 3, 6 and at the end");
+        try (var folders = Files.list(checkpoints)) {
+            assertEquals(List.of("checkpoint.json", "iteration-000007"),
+                    folders.map(p -> p.getFileName().toString()).sorted().toList(), "older checkpoints removed");
+        }
+
+        Run resumed = run(concat(new String[]{"train", "--iterations", "12", "--layers", "2", "--resume", "-o",
+                dir.resolve("b").toString()}, small));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from"), resumed.out());
+        List<IterationRecord> history = MetricsCsv.read(dir.resolve("b").resolve("metrics.csv"));
+        assertEquals(12, history.size());
+        for (int i = 0; i < 12; i++) {
+            assertEquals(i, history.get(i).iteration());
+        }
+        assertTrue(history.get(11).bytesSent() > history.get(6).bytesSent(), "bytes keep counting after resuming");
+
+        run(concat(new String[]{"train", "--iterations", "20", "--resume", "--layers", "3"}, small))
+                .assertUsageError("was made with --layers 2, this run has 3");
+    }
+
+    @Test
+    void adamTrainsTheSameNetworkWithDl4jsFit(@TempDir Path dir) throws Exception {
+        Run run = run("train", "--algorithm", "adam", "--iterations", "4", "--layers", "2", "--neurons", "16", "-q",
+                "-o", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<IterationRecord> history = MetricsCsv.read(dir.resolve("metrics.csv"));
+        assertEquals(4, history.size());
+        assertTrue(Double.isNaN(history.get(0).residual()), "Adam has no residual");
+        assertTrue(Files.exists(dir.resolve("objective_residual.png")), "the loss plot");
+        assertFalse(Files.exists(dir.resolve("accuracy_vs_bytes.png")), "Adam sends nothing between blocks");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
