@@ -5,6 +5,7 @@ import io.github.dl4jadmm.examples.report.ResultTable;
 import io.github.dl4jadmm.examples.report.ResultTable.Column;
 import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
+import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,7 +101,8 @@ public final class GraphBenchmarks {
     }
 
     /**
-     * Test accuracy of pdADMM-G, pdADMM-G-Q (8-bit p and q) and DL4J's Adam on 10-layer GA-MLPs, over
+     * Test accuracy of pdADMM-G (exact and linearised W-step), pdADMM-G-Q (8-bit p and q) and DL4J's Adam on
+     * 10-layer GA-MLPs, over
      * {@code seeds} seeds per dataset and width.
      *
      * @param onRun told about every finished run (for progress output), may be null
@@ -114,9 +116,11 @@ public final class GraphBenchmarks {
                 Map<String, List<Outcome>> byMethod = new LinkedHashMap<>();
                 for (int seed = 1; seed <= seeds; seed++) {
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
-                            "pdADMM-G"), onRun);
+                            WStep.EXACT, "pdADMM-G (exact W-step)"), onRun);
+                    add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
+                            WStep.LINEARIZED, "pdADMM-G (linearised W-step, as published)"), onRun);
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, grid(8), true,
-                            "pdADMM-G-Q (8-bit p and q)"), onRun);
+                            WStep.EXACT, "pdADMM-G-Q (8-bit p and q, exact W-step)"), onRun);
                     add(byMethod, experiment.adam(10, width, seed, 3 * iterations, 10, new double[]{1e-3, 1e-2}),
                             onRun);
                 }
@@ -144,7 +148,8 @@ public final class GraphBenchmarks {
         return new ResultTable(String.format(Locale.ROOT,
                 "GA-MLP test accuracy, 10 layers, %d seeds (iterate chosen on validation)", seeds),
                 List.of("pdADMM-G: greedy growth 2 -> 5 -> 10 layers, " + iterations + " iterations per stage, "
-                        + "nu = 1, rho = 5, mu = 10 / 1 / 0.01. Adam: DL4J fit, full batch, " + 3 * iterations
+                        + "nu = 1, rho = 5, mu = 10 / 1 / 0.01, input [S^4H .. H] on raw features. "
+                        + "Adam: DL4J fit, full batch, " + 3 * iterations
                         + " epochs (the same number of passes), lr in {1e-3, 1e-2} chosen on validation."),
                 List.of(Column.text("dataset"), Column.number("neurons", "%d"), Column.text("method"),
                         Column.text("test accuracy"), Column.text("validation accuracy"),
@@ -215,7 +220,7 @@ public final class GraphBenchmarks {
                     r.changeVsFloat32Points()));
         }
         return new ResultTable(String.format(Locale.ROOT, "Quantised transfers, 10 layers x 100, growth 2 -> 5 -> 10, "
-                + "%d iterations per stage, %d seed(s)", iterations, seeds), List.of(),
+                + "%d iterations per stage, exact W-step, %d seed(s)", iterations, seeds), List.of(),
                 List.of(Column.text("dataset"), Column.text("mode"),
                         Column.number("bytes / iteration (10 layers)", "%.0f"), Column.number("total MB", "%.1f"),
                         Column.number("times fewer bytes than float32", "%.2f"),

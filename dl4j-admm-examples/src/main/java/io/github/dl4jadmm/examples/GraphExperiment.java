@@ -17,6 +17,7 @@ import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,10 +62,19 @@ public final class GraphExperiment {
     /**
      * pdADMM-G with greedy growth 2 -> 5 -> {@code layers} (per-stage weight decay 10, 1, 0.01, as measured in
      * algorithms.md §1.1), {@code iterationsPerStage} iterations each, and the test accuracy of the iterate of the
-     * last stage with the best validation accuracy (evaluated every {@code evalEvery} iterations).
+     * last stage with the best validation accuracy (evaluated every {@code evalEvery} iterations). The weights are
+     * updated by the exact ridge solve ({@link WStep#EXACT}): on the validation splits it matched the linearised
+     * step on Cora (0.764 both) and far exceeded it on Amazon Computers (0.82 against 0.39 with 2 layers), whose raw
+     * bag-of-words input makes the linearised step crawl.
      */
     public Outcome pdAdmm(int layers, int hidden, long seed, int iterationsPerStage, int evalEvery,
                           QuantizerConfig quantizer, boolean projectQ, String method) {
+        return pdAdmm(layers, hidden, seed, iterationsPerStage, evalEvery, quantizer, projectQ, WStep.EXACT, method);
+    }
+
+    /** As above, with the weight update chosen ({@link WStep#EXACT} is the default of the graph experiments). */
+    public Outcome pdAdmm(int layers, int hidden, long seed, int iterationsPerStage, int evalEvery,
+                          QuantizerConfig quantizer, boolean projectQ, WStep wStep, String method) {
         INDArray x = splits.features(SplitPart.TRAIN);
         INDArray y = splits.labels(SplitPart.TRAIN);
         INDArray xVal = splits.features(SplitPart.VAL);
@@ -80,7 +90,7 @@ public final class GraphExperiment {
             stages.add(new GrowthStage(layers, iterationsPerStage, layers > 5 ? 0.01 : 1));
         }
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).seed(seed).evaluationFrequency(0)
-                .quantizer(quantizer).projectQ(projectQ).build();
+                .quantizer(quantizer).projectQ(projectQ).wStep(wStep).build();
         MlpArchitecture first = MlpArchitecture.uniform((int) x.columns(), hidden,
                 (int) y.columns(), 2);
         InitialWeights initial = InitialWeights.xavier(first, seed);

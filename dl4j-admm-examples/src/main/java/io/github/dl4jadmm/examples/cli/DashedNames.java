@@ -46,6 +46,12 @@ abstract class DashedNames<E extends Enum<E>> implements ITypeConverter<E> {
         }
     }
 
+    static final class WSteps extends DashedNames<io.github.dl4jadmm.pdadmm.WStep> {
+        WSteps() {
+            super(io.github.dl4jadmm.pdadmm.WStep.class);
+        }
+    }
+
     static final class ExecutionModes extends DashedNames<io.github.dl4jadmm.pdadmm.ExecutionMode> {
         ExecutionModes() {
             super(io.github.dl4jadmm.pdadmm.ExecutionMode.class);

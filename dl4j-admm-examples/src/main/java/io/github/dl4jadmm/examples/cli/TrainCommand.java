@@ -8,6 +8,7 @@ import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.RhoSchedule;
+import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,6 +89,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "fixed", converter = DashedNames.Schedules.class,
             description = "pdADMM-G: rho schedule, fixed (default), stall-x10 or residual-balancing.")
     RhoSchedule schedule;
+
+    @Option(names = "--w-step", paramLabel = "NAME", defaultValue = "exact", converter = DashedNames.WSteps.class,
+            description = "pdADMM-G: weight update, exact (ridge solve; default: on raw bag-of-words graphs the "
+                    + "linearised step crawls) or linearized (one prox-gradient step, as published).")
+    WStep wStep;
 
     @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
             description = "pdADMM-G-Q: grid (default; p on a per-boundary grid, sent as bit-packed indices) or delta "
@@ -282,7 +288,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             return PdAdmmConfig.builder().nu(nu).rho(rho).mu(mu).iterations(iterations).seed(seed)
                     .rhoSchedule(schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
-                    .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).build();
+                    .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).wStep(wStep).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }
