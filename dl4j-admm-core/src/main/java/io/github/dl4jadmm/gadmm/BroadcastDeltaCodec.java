@@ -215,6 +215,7 @@ public final class BroadcastDeltaCodec implements TensorCodec {
         private final Map<Integer, StochasticQuantizer> quantizers = new HashMap<>();
         private final Set<Transfer> unserved = new LinkedHashSet<>();
         private double[] current;
+        private INDArray currentReconstruction;
         private ByteBuffer message;
         private long lastPaperBits;
         private int lastMaxBits;
@@ -237,6 +238,7 @@ public final class BroadcastDeltaCodec implements TensorCodec {
             if (unserved.isEmpty()) {
                 message = encodeNew(data);
                 current = data;
+                currentReconstruction = Vectors.toTensor(reconstruction, type);
                 unserved.addAll(linksOf(worker));
             } else if (!Arrays.equals(data, current)) {
                 throw new IllegalStateException("worker " + worker + " sent a new model on " + link + " before "
@@ -247,7 +249,8 @@ public final class BroadcastDeltaCodec implements TensorCodec {
                 throw new IllegalStateException("worker " + worker + " sent the same message twice on " + link
                         + " while " + unserved + " still wait for it");
             }
-            return new EncodedTensor(message.duplicate(), Vectors.toTensor(reconstruction, type));
+            // every link of the message returns the same reconstruction tensor: callers copy it, never modify it
+            return new EncodedTensor(message.duplicate(), currentReconstruction);
         }
 
         private ByteBuffer encodeNew(double[] data) {

@@ -1,7 +1,8 @@
 package io.github.dl4jadmm.gadmm;
 
 /**
- * Thrown when a worker's model becomes NaN or infinite. The message names the worker and suggests what to change.
+ * Thrown when a worker's model becomes NaN, infinite or larger than {@code 1e30} in magnitude. The message names the
+ * worker and suggests what to change.
  */
 public class GadmmDivergenceException extends RuntimeException {
 

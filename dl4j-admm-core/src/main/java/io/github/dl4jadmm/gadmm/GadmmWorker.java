@@ -8,6 +8,12 @@ package io.github.dl4jadmm.gadmm;
  */
 final class GadmmWorker {
 
+    /**
+     * A parameter this large means the iteration diverged (no float32 range could quantise its change); checked
+     * before the broadcast so that divergence is reported as such rather than as a quantiser overflow.
+     */
+    static final double DIVERGED = 1e30;
+
     /** 1-based position on the chain. */
     final int index;
     /** Odd workers are heads, even workers tails. */
@@ -69,7 +75,7 @@ final class GadmmWorker {
         }
         solver.solve(theta, linear, neighbours() * rho);
         primalSeconds = (System.nanoTime() - start) / 1e9;
-        int bad = Vectors.firstNonFinite(theta);
+        int bad = Vectors.firstBeyond(theta, DIVERGED);
         if (bad >= 0) {
             throw new GadmmDivergenceException(index, bad, theta[bad]);
         }

@@ -43,8 +43,8 @@ public final class LinearRegressionSolver implements LocalSolver {
             throw new IllegalArgumentException("targets have " + targets.length() + " values but features have "
                     + features.rows() + " rows; give one target per sample");
         }
-        this.samples = (int) features.rows();
-        this.d = (int) features.columns();
+        this.samples = features.rows();
+        this.d = features.columns();
         double[][] x = features.castTo(DataType.DOUBLE).toDoubleMatrix();
         double[] y = targets.castTo(DataType.DOUBLE).reshape(targets.length()).toDoubleVector();
         this.gram = new double[d * d];

@@ -53,8 +53,8 @@ public final class LogisticRegressionSolver implements LocalSolver {
             throw new IllegalArgumentException("maxNewtonSteps must be >= 1 and tolerance >= 0, got "
                     + maxNewtonSteps + " and " + tolerance);
         }
-        this.samples = (int) features.rows();
-        this.d = (int) features.columns();
+        this.samples = features.rows();
+        this.d = features.columns();
         this.x = features.castTo(DataType.DOUBLE).toDoubleMatrix();
         double[] raw = labels.castTo(DataType.DOUBLE).reshape(labels.length()).toDoubleVector();
         this.sign = new double[samples];

@@ -60,10 +60,10 @@ final class Vectors {
         return s;
     }
 
-    /** Index of the first NaN or infinity, or -1. */
-    static int firstNonFinite(double[] a) {
+    /** Index of the first NaN, infinity or element of magnitude at least {@code limit}, or -1. */
+    static int firstBeyond(double[] a, double limit) {
         for (int i = 0; i < a.length; i++) {
-            if (!Double.isFinite(a[i])) {
+            if (!(Math.abs(a[i]) < limit)) {
                 return i;
             }
         }

@@ -155,6 +155,15 @@ class GadmmTrainerTest {
     }
 
     @Test
+    void oneBitDivergesAndTheErrorSaysWhatToChange() {
+        GadmmConfig config = GadmmConfig.builder().rho(24).bits(1).threads(1).objectiveFrequency(0).build();
+        try (GadmmTrainer trainer = new GadmmTrainer(config, regressionShards(2))) {
+            GadmmDivergenceException e = assertThrows(GadmmDivergenceException.class, () -> trainer.fit(5000));
+            assertTrue(e.getMessage().contains("use bits >= 3"), e.getMessage());
+        }
+    }
+
+    @Test
     void badInputFailsWithAMessageSayingWhatToChange() {
         List<LinearRegressionSolver> one = regressionShards(1).subList(0, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
