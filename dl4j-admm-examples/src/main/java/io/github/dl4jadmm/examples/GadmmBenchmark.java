@@ -34,7 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <pre>
  * java -cp ... io.github.dl4jadmm.examples.GadmmBenchmark [regression|fashion|all] [key=value ...]
- *   regression: workers=50 samples=20 condition=100 noise=0.1 tolerance=1e-4 streak=50 maxIterations=20000
+ *   regression: workers=50 samples=5 condition=10 noise=0.1 tolerance=1e-4 streak=50 maxIterations=20000
  *               dims=10,13 rhos=3,24 bits=2,3,8
  *   fashion:    data=DIR (default: system property dl4jadmm.data.dir + /fashion-mnist) fashionWorkers=10
  *               iterations=60 adamEpochs=3 lr=0.001 seed=1 fashionRhos=20,1 alpha=0.01
@@ -77,8 +77,8 @@ public final class GadmmBenchmark {
 
     static void regression(Map<String, String> o) {
         int workers = Integer.parseInt(o.getOrDefault("workers", "50"));
-        int samples = Integer.parseInt(o.getOrDefault("samples", "20"));
-        double condition = Double.parseDouble(o.getOrDefault("condition", "100"));
+        int samples = Integer.parseInt(o.getOrDefault("samples", "5"));
+        double condition = Double.parseDouble(o.getOrDefault("condition", "10"));
         double noise = Double.parseDouble(o.getOrDefault("noise", "0.1"));
         double tolerance = Double.parseDouble(o.getOrDefault("tolerance", "1e-4"));
         int streak = Integer.parseInt(o.getOrDefault("streak", "50"));
