@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two seeds: {@code quantizer().seed()} seeds the stochastic rounding (each worker derives its own generator
  * from it); {@link #seed()} seeds everything else (the minibatch order of Q-SGADMM). Equal configurations on equal
- * data give bit-identical runs, whatever the number of threads.
+ * data give bit-identical runs whatever the number of worker threads: exactly so for the convex solvers (plain Java
+ * arithmetic); DL4J networks additionally need the same ND4J thread settings, since ND4J's parallel reductions may
+ * sum in a different order.
  */
 public final class GadmmConfig {
 

@@ -34,7 +34,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * Models cross between workers only through the {@link Channel}: encoded to bytes (a {@link BroadcastDeltaCodec}
  * when quantised, {@link RawTensorCodec} when exact), decoded and counted. Every worker is a task on an executor,
  * its thread pinned to the worker's device (a no-op on the CPU backend). Runs are reproducible: equal configurations
- * and data give bit-identical models whatever the number of threads.
+ * and data give bit-identical models whatever the number of worker threads (see {@link GadmmConfig} for networks).
  *
  * <pre>{@code
  * List<LocalSolver> shards = ...;                       // e.g. LinearRegressionSolver per worker

@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.examples;
 
 import io.github.dl4jadmm.data.SyntheticRegression;
+import io.github.dl4jadmm.gadmm.BitWidthRule;
 import io.github.dl4jadmm.gadmm.GadmmConfig;
 import io.github.dl4jadmm.gadmm.GadmmDivergenceException;
 import io.github.dl4jadmm.gadmm.GadmmIterationMetrics;
@@ -35,7 +36,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <pre>
  * java -cp ... io.github.dl4jadmm.examples.GadmmBenchmark [regression|fashion|all] [key=value ...]
  *   regression: workers=50 samples=5 condition=10 noise=0.1 tolerance=1e-4 streak=50 maxIterations=20000
- *               dims=10,13 rhos=3,24 bits=2,3,8
+ *               dims=10,13 rhos=3,24 bits=2,3,8 adaptive= (initial widths of NON_INCREASING_STEP runs)
  *   fashion:    data=DIR (default: system property dl4jadmm.data.dir + /fashion-mnist) fashionWorkers=10
  *               iterations=60 adamEpochs=3 lr=0.001 seed=1 fashionRhos=20,1 alpha=0.01
  * </pre>
@@ -87,6 +88,7 @@ public final class GadmmBenchmark {
         double[] rhos = java.util.Arrays.stream(o.getOrDefault("rhos", "3,24").split(","))
                 .mapToDouble(Double::parseDouble).toArray();
         int[] widths = ints(o.getOrDefault("bits", "2,3,8"));
+        int[] adaptiveFrom = ints(o.getOrDefault("adaptive", ""));
         System.out.printf(Locale.ROOT, "%n## Linear regression: %d workers on a chain, %d samples each, feature "
                         + "condition %.0f, noise %.2f; converged when |F - F*| < %.0e for %d consecutive iterations "
                         + "(iterations and bits counted up to the first iteration of that run)%n%n", workers, samples,
@@ -107,6 +109,12 @@ public final class GadmmBenchmark {
                 for (int b : widths) {
                     RegressionRun q = runRegression("Q-GADMM b=" + b, b, base.bits(b).build(), solvers, optimum,
                             tolerance, streak, maxIterations);
+                    printRow(d, rho, q, exact);
+                }
+                for (int b : adaptiveFrom) {
+                    RegressionRun q = runRegression("Q-GADMM non-increasing step from b=" + b, 0, base.bits(b)
+                            .bitWidthRule(BitWidthRule.NON_INCREASING_STEP).build(), solvers, optimum, tolerance,
+                            streak, maxIterations);
                     printRow(d, rho, q, exact);
                 }
             }
@@ -161,14 +169,16 @@ public final class GadmmBenchmark {
     private static void printRow(int d, double rho, RegressionRun r, RegressionRun exact) {
         boolean ok = r.status.equals("ok") && exact.status.equals("ok");
         String saved = ok ? String.format(Locale.ROOT, "%.2fx", (double) exact.paperBits / r.paperBits) : "-";
-        double ideal = r.bits == 32 ? 1.0 : 32.0 * d / (r.bits * d + 32);
-        String fraction = ok ? String.format(Locale.ROOT, "%.3f", (double) exact.paperBits / r.paperBits / ideal)
-                : "-";
+        // bits 0 marks an adaptive width, which has no single ideal
+        double ideal = r.bits == 32 ? 1.0 : r.bits == 0 ? Double.NaN : 32.0 * d / (r.bits * d + 32);
+        String fraction = ok && r.bits != 0
+                ? String.format(Locale.ROOT, "%.3f", (double) exact.paperBits / r.paperBits / ideal) : "-";
         String wireSaved = ok ? String.format(Locale.ROOT, "%.2fx", (double) exact.wireBytes / r.wireBytes) : "-";
         String iterations = r.status.equals("ok") ? Integer.toString(r.iterations)
                 : r.status + " (" + r.iterations + ")";
-        System.out.printf(Locale.ROOT, "| %d | %.0f | %s | %s | %d | %s | %.2fx | %s | %d | %s | %.1f |%n", d, rho,
-                r.method, iterations, r.paperBits, saved, ideal, fraction, r.wireBytes, wireSaved, r.seconds);
+        String idealText = Double.isNaN(ideal) ? "-" : String.format(Locale.ROOT, "%.2fx", ideal);
+        System.out.printf(Locale.ROOT, "| %d | %.0f | %s | %s | %d | %s | %s | %s | %d | %s | %.1f |%n", d, rho,
+                r.method, iterations, r.paperBits, saved, idealText, fraction, r.wireBytes, wireSaved, r.seconds);
     }
 
     // ------------------------------------------------------------------ Fashion-MNIST
