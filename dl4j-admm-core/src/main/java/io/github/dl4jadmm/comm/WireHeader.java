@@ -24,6 +24,11 @@ public record WireHeader(byte kind, long[] shape) {
     public static final byte KIND_GRID = 2;
     /** Stochastic delta codes, bit-packed (quantisation codecs). */
     public static final byte KIND_DELTA = 3;
+    /**
+     * One worker's model in Q-GADMM: stochastic delta codes with one range per parameter segment, bit-packed
+     * ({@code io.github.dl4jadmm.gadmm.BroadcastDeltaCodec}).
+     */
+    public static final byte KIND_SEGMENTED_DELTA = 4;
 
     public WireHeader {
         shape = shape.clone();
