@@ -44,6 +44,7 @@ final class LayerBlock {
     private INDArray wScratch;
     private INDArray qScratch;
     private final INDArray m;
+    private final INDArray onesRow;
     private final INDArray activated;
     private final PUpdate pUpdate;
     private final WUpdate wUpdate;
@@ -94,6 +95,7 @@ final class LayerBlock {
         this.wScratch = w.ulike();
         this.z = pW.dup().addiRowVector(b);
         this.m = pW.ulike();
+        this.onesRow = Nd4j.ones(w.dataType(), 1, p.rows());
         this.activated = last ? null : pW.ulike();
         this.pScratch = first ? null : p.ulike();
         this.pUpdate = first ? null : new PUpdate(p, z);
@@ -186,14 +188,14 @@ final class LayerBlock {
         pW = pWScratch;
         pWScratch = swap;
         t = mark(BlockPhase.W_STEP, t);
-        BUpdate.apply(z, pW, b);
+        BUpdate.apply(z, pW, onesRow, b);
         t = mark(BlockPhase.B_STEP, t);
-        preActivation();
         if (last) {
+            preActivation();
             fistaIterations = ZOutputUpdate.apply(risk, m, labels, z, nu, config.fistaStep(),
                     config.fistaIterations(), config.fistaTolerance());
         } else {
-            ZHiddenUpdate.apply(activation, m, q, z);
+            ZHiddenUpdate.apply(activation, pW, b, q, z);
         }
         mark(BlockPhase.Z_STEP, t);
     }

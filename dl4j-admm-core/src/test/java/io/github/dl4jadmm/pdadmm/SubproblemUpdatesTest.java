@@ -208,6 +208,25 @@ class SubproblemUpdatesTest {
     }
 
     @Test
+    void fusedBiasZUpdateEqualsTheUpdateOnTheMaterialisedPreActivation() {
+        for (HiddenActivation f : new HiddenActivation[]{HiddenActivation.relu(), HiddenActivation.tanh()}) {
+            INDArray pW = randn(44, N, N_OUT);
+            INDArray bias = randn(45, 1, N_OUT);
+            INDArray q = randn(46, N, N_OUT);
+            INDArray fused = randn(47, N, N_OUT);
+            INDArray reference = fused.dup();
+            ZHiddenUpdate.apply(f, pW, bias, q, fused);
+            ZHiddenUpdate.apply(f, pW.addRowVector(bias), q, reference);
+            assertEquals(0, fused.distance2(reference), 1e-12, f.toString());
+        }
+        INDArray z = randn(48, N, N_OUT);
+        INDArray pW = randn(49, N, N_OUT);
+        INDArray b = Nd4j.zeros(DataType.DOUBLE, 1, N_OUT);
+        BUpdate.apply(z, pW, Nd4j.ones(DataType.DOUBLE, 1, N), b);
+        assertEquals(0, b.distance2(z.sub(pW).mean(0).reshape(1, N_OUT)), 1e-12);
+    }
+
+    @Test
     void squaredErrorOutputIsTheClosedForm() {
         INDArray m = randn(51, N, 3);
         INDArray y = randn(52, N, 3);
