@@ -4,16 +4,11 @@ import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.LocalChannel;
 import io.github.dl4jadmm.comm.RawTensorCodec;
 import io.github.dl4jadmm.comm.TensorCodec;
+import io.github.dl4jadmm.parallel.PhaseExecutor;
 import io.github.dl4jadmm.pdadmm.Devices;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -57,7 +52,7 @@ public final class GadmmTrainer implements AutoCloseable {
     private final List<GadmmListener> listeners = new ArrayList<>();
     private final Channel channel;
     private final ModelExchange exchange;
-    private final ExecutorService executor;
+    private final PhaseExecutor executor;
     private final int dimension;
     private int iteration;
 
@@ -107,14 +102,7 @@ public final class GadmmTrainer implements AutoCloseable {
         }
         int threads = config.threads() > 0 ? config.threads()
                 : Math.min(n, Runtime.getRuntime().availableProcessors());
-        AtomicInteger threadIds = new AtomicInteger();
-        this.executor = threads > 1
-                ? Executors.newFixedThreadPool(threads, r -> {
-                    Thread t = new Thread(r, "gadmm-worker-" + threadIds.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
+        this.executor = PhaseExecutor.withThreads(threads, "gadmm-worker");
     }
 
     /**
@@ -298,9 +286,7 @@ public final class GadmmTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        executor.close();
         channel.close();
     }
 
@@ -313,38 +299,7 @@ public final class GadmmTrainer implements AutoCloseable {
     }
 
     private void runPhase(List<GadmmWorker> phase, Consumer<GadmmWorker> step) {
-        if (executor == null) {
-            for (GadmmWorker w : phase) {
-                Devices.pin(w.device);
-                step.accept(w);
-            }
-            return;
-        }
-        List<Callable<Void>> tasks = new ArrayList<>(phase.size());
-        for (GadmmWorker w : phase) {
-            tasks.add(() -> {
-                Devices.pin(w.device);
-                step.accept(w);
-                return null;
-            });
-        }
-        try {
-            for (Future<Void> f : executor.invokeAll(tasks)) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while GADMM workers were running", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("a GADMM worker failed", cause);
-        }
+        executor.run(phase, w -> w.device, step);
     }
 
     private static void validate(List<? extends LocalSolver> solvers) {

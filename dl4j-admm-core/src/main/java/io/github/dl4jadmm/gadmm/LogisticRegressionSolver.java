@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.gadmm;
 
+import io.github.dl4jadmm.linalg.CholeskyFactor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -8,6 +8,7 @@ import io.github.dl4jadmm.comm.TensorCodec;
 import io.github.dl4jadmm.comm.TensorDecoder;
 import io.github.dl4jadmm.comm.TensorEncoder;
 import io.github.dl4jadmm.comm.Transfer;
+import io.github.dl4jadmm.parallel.PhaseExecutor;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.quant.Quantizers;
@@ -18,12 +19,6 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -55,7 +50,7 @@ public final class PdAdmmEngine implements AutoCloseable {
     private final QuantizationGrid[] grids;
     private final List<LayerBlock> blocks = new ArrayList<>();
     private final List<PdAdmmListener> listeners = new ArrayList<>();
-    private final ExecutorService executor;
+    private final PhaseExecutor executor;
     private final int nd4jThreads;
     private double nu;
     private double rho;
@@ -99,18 +94,11 @@ public final class PdAdmmEngine implements AutoCloseable {
         this.labels = labels.castTo(type).dup('c');
         int threads = config.threads() > 0 ? config.threads()
                 : Math.min(layers, Runtime.getRuntime().availableProcessors());
-        AtomicInteger threadIds = new AtomicInteger();
         int cores = Runtime.getRuntime().availableProcessors();
         boolean parallel = config.executionMode() == ExecutionMode.PARALLEL;
         this.nd4jThreads = config.nd4jThreads() > 0 ? config.nd4jThreads()
                 : parallel ? Math.max(1, cores / threads) : cores;
-        this.executor = parallel
-                ? Executors.newFixedThreadPool(threads, r -> {
-                    Thread t = new Thread(r, "pdadmm-block-" + threadIds.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
+        this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block");
         initialise(weights, biases, devices, type);
     }
 
@@ -392,38 +380,7 @@ public final class PdAdmmEngine implements AutoCloseable {
     }
 
     private void runPhase(Consumer<LayerBlock> phase) {
-        if (executor == null) {
-            for (LayerBlock block : blocks) {
-                Devices.pin(block.device);
-                phase.accept(block);
-            }
-            return;
-        }
-        List<Callable<Void>> tasks = new ArrayList<>(blocks.size());
-        for (LayerBlock block : blocks) {
-            tasks.add(() -> {
-                Devices.pin(block.device);
-                phase.accept(block);
-                return null;
-            });
-        }
-        try {
-            for (Future<Void> f : executor.invokeAll(tasks)) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while layer blocks were running", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("a layer block failed", cause);
-        }
+        executor.run(blocks, block -> block.device, phase);
     }
 
     /** The output pre-activation {@code z_L} of a real forward pass (no ADMM variables involved). */
@@ -532,9 +489,7 @@ public final class PdAdmmEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        executor.close();
         channel.close();
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.pdadmm;
 
+import io.github.dl4jadmm.linalg.CholeskyFactor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -111,7 +112,7 @@ public final class WUpdate {
     /** Cholesky factor of {@code gram + (mu + ridge) I}, the ridge 1e-6 of the mean diagonal (at least 1e-12). */
     private static CholeskyFactor regularised(INDArray gram, double mu) {
         double ridge = 1e-6 * Math.max(trace(gram) / gram.rows(), 1e-6);
-        return new CholeskyFactor(gram, mu + ridge);
+        return CholeskyFactor.of(gram, mu + ridge);
     }
 
     private static double trace(INDArray a) {

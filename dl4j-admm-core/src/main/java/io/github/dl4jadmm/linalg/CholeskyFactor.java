@@ -1,11 +1,17 @@
-package io.github.dl4jadmm.gadmm;
+package io.github.dl4jadmm.linalg;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Cholesky factorisation {@code A = L L^T} of a small symmetric positive definite matrix, and solves with it. Plain
- * Java in double precision: the local problems of Q-GADMM have {@code d ~ 10-100} parameters, where a factorisation
- * costs microseconds and the arithmetic is identical on every run and thread.
+ * Cholesky factorisation {@code A = L L^T} of a symmetric positive definite matrix, and solves with it. Plain Java
+ * in double precision, so the arithmetic is identical on every run and thread: the local problems of Q-GADMM
+ * ({@code d ~ 10-100}) and the exact W-step of pdADMM-G ({@code min(N, n_{l-1})} unknowns). ND4J's
+ * {@code matrix_inverse} is no substitute: it tests the determinant, which underflows for well-posed but badly
+ * scaled systems.
  */
-final class CholeskyFactor {
+public final class CholeskyFactor {
 
     private final int n;
     /** Lower triangle of {@code L}, row-major {@code n x n}. */
@@ -21,7 +27,7 @@ final class CholeskyFactor {
      *
      * @throws IllegalArgumentException if {@code a} is not positive definite
      */
-    static CholeskyFactor of(double[] a, int n) {
+    public static CholeskyFactor of(double[] a, int n) {
         if (a.length != n * n) {
             throw new IllegalArgumentException("matrix has " + a.length + " entries, expected " + n + " x " + n);
         }
@@ -33,7 +39,7 @@ final class CholeskyFactor {
             }
             if (!(diagonal > 0)) {
                 throw new IllegalArgumentException("matrix is not positive definite (pivot " + j + " is " + diagonal
-                        + "); the local system X^T X + c rho I needs rho > 0");
+                        + "); add a positive ridge (rho > 0, mu > 0) to the system");
             }
             double ljj = Math.sqrt(diagonal);
             l[j * n + j] = ljj;
@@ -48,8 +54,40 @@ final class CholeskyFactor {
         return new CholeskyFactor(n, l);
     }
 
+    /** Factors {@code a + shift I} for a square {@code a} (any floating type; only its lower triangle is read). */
+    public static CholeskyFactor of(INDArray a, double shift) {
+        int n = Math.toIntExact(a.rows());
+        double[] m = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (int i = 0; i < n; i++) {
+            m[i * n + i] += shift;
+        }
+        return of(m, n);
+    }
+
+    /** Size {@code n} of the system. */
+    public int size() {
+        return n;
+    }
+
+    /** {@code A^-1 b} for every column of {@code b} ({@code n x k}), in {@code b}'s data type. */
+    public INDArray solve(INDArray b) {
+        int k = Math.toIntExact(b.columns());
+        double[] x = b.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] column = new double[n];
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < n; i++) {
+                column[i] = x[i * k + c];
+            }
+            solve(column, column);
+            for (int i = 0; i < n; i++) {
+                x[i * k + c] = column[i];
+            }
+        }
+        return Nd4j.create(x, new long[]{n, k}, DataType.DOUBLE).castTo(b.dataType());
+    }
+
     /** Solves {@code A x = b} into {@code x} (which may be {@code b} itself). */
-    void solve(double[] b, double[] x) {
+    public void solve(double[] b, double[] x) {
         if (b.length != n || x.length != n) {
             throw new IllegalArgumentException("right-hand side of length " + b.length + " for a " + n + " x " + n
                     + " system");
