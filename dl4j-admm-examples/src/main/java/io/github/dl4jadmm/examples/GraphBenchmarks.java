@@ -44,6 +44,8 @@ public final class GraphBenchmarks {
             new Mode("float32", QuantizerConfig.none(), false),
             new Mode("p-grid 8 bits", grid(8), false),
             new Mode("p-and-q grid 8 bits", grid(8), true),
+            new Mode("p-and-q grid 6 bits", grid(6), true),
+            new Mode("delta 6 bits", delta(6), false),
             new Mode("delta 4 bits", delta(4), false),
             new Mode("delta 2 bits", delta(2), false));
 
