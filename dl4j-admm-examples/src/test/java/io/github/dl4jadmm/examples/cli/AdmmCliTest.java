@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,6 +267,59 @@ class AdmmCliTest {
         for (Object row : rows) {
             assertEquals("ok", ((Map<?, ?>) row).get("status"), "converged: " + row);
         }
+    }
+
+    @Test
+    void aResumedPdAdmmRunHasTheIteratesOfAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        String[] small = {"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots"};
+        Run straight = run(concat(new String[]{"train", "--iterations", "10", "-o", dir.resolve("straight").toString(),
+                "--checkpoint-dir", dir.resolve("straight-checkpoint").toString(), "--checkpoint-every", "100"},
+                small));
+        assertEquals(0, straight.exitCode(), straight.err());
+        Path checkpoints = dir.resolve("checkpoints");
+        Run half = run(concat(new String[]{"train", "--iterations", "5", "-o", dir.resolve("first-half").toString(),
+                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "2"}, small));
+        assertEquals(0, half.exitCode(), half.err());
+        Run resumed = run(concat(new String[]{"train", "--iterations", "10", "--resume", "-o",
+                dir.resolve("resumed").toString(), "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every",
+                "2"}, small));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from " + checkpoints + " at iteration 5 of 10 (the whole ADMM "
+                + "state)"), resumed.out());
+
+        List<IterationRecord> expected = MetricsCsv.read(dir.resolve("straight").resolve("metrics.csv"));
+        List<IterationRecord> actual = MetricsCsv.read(dir.resolve("resumed").resolve("metrics.csv"));
+        assertEquals(10, actual.size());
+        for (int i = 5; i < 10; i++) {
+            IterationRecord e = expected.get(i);
+            IterationRecord a = actual.get(i);
+            assertEquals(e.iteration(), a.iteration());
+            assertClose(e.augmentedLagrangian(), a.augmentedLagrangian(), "L_rho at iteration " + i);
+            assertClose(e.objective(), a.objective(), "objective at iteration " + i);
+            assertClose(e.residual(), a.residual(), "residual at iteration " + i);
+            assertClose(e.dualResidual(), a.dualResidual(), "dual residual at iteration " + i);
+            assertEquals(e.bytesSent(), a.bytesSent(), "bytes at iteration " + i);
+        }
+        IterationRecord e = expected.get(9);
+        IterationRecord a = actual.get(9);
+        assertClose(e.trainLoss(), a.trainLoss(), "train loss after the last iteration");
+        assertEquals(e.testAccuracy(), a.testAccuracy(), 1e-9, "test accuracy after the last iteration");
+
+        for (String file : List.of("W_1.npy", "W_2.npy", "W_3.npy", "b_1.npy", "b_2.npy", "b_3.npy")) {
+            INDArray w = Nd4j.createFromNpyFile(dir.resolve("straight-checkpoint").resolve("iteration-000010")
+                    .resolve(file).toFile());
+            INDArray v = Nd4j.createFromNpyFile(checkpoints.resolve("iteration-000010").resolve(file).toFile());
+            double difference = w.sub(v).amaxNumber().doubleValue();
+            assertTrue(difference <= 1e-6 * Math.max(1, w.amaxNumber().doubleValue()), file + " differs by "
+                    + difference);
+        }
+
+        run(concat(new String[]{"train", "--iterations", "12", "--resume", "--rho", "6", "--checkpoint-dir",
+                checkpoints.toString()}, small)).assertUsageError("was made with --rho 5.0, this run has 6.0");
+    }
+
+    private static void assertClose(double expected, double actual, String what) {
+        assertEquals(expected, actual, 1e-6 * Math.max(1, Math.abs(expected)), what);
     }
 
     @Test
