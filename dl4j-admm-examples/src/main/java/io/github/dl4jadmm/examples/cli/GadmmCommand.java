@@ -170,19 +170,26 @@ public final class GadmmCommand implements Callable<Integer> {
         out.flush();
 
         List<IterationRecord> history = new ArrayList<>();
-        ProgressBar progress = new ProgressBar(cmd.getErr(), algorithm, request.iterations(), 0,
-                common.progressStyle());
+        // made when the first iteration is done, so that reading or generating the data and starting ND4J do not
+        // count towards the time per iteration of the ETA
+        ProgressBar[] progress = new ProgressBar[1];
         GadmmBackend.Result result = null;
         GadmmDivergenceException failure = null;
         try {
             result = backend.train(request, r -> {
                 history.add(r);
-                progress.update(r);
+                if (progress[0] == null) {
+                    progress[0] = new ProgressBar(cmd.getErr(), algorithm, request.iterations(), 0,
+                            common.progressStyle());
+                }
+                progress[0].update(r);
             });
         } catch (GadmmDivergenceException e) {
             failure = e;
         } finally {
-            progress.finish();
+            if (progress[0] != null) {
+                progress[0].finish();
+            }
         }
 
         List<Path> files = new ArrayList<>();
