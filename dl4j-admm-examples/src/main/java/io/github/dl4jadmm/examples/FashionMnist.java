@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,8 +20,26 @@ public final class FashionMnist {
     private static final int IMAGES_MAGIC = 2051;
     private static final int LABELS_MAGIC = 2049;
     private static final int CLASSES = 10;
+    /** The four files of the data set. */
+    public static final List<String> FILES = List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+    /** The folder name of the data set inside the project's data directory. */
+    public static final String FOLDER = "fashion-mnist";
 
     private FashionMnist() {
+    }
+
+    /**
+     * The folder holding the four {@link #FILES}: {@code dir} itself, or its sub-folder {@value #FOLDER} (so both
+     * the data directory and the Fashion-MNIST folder can be given); empty if neither holds all four.
+     */
+    public static Optional<Path> find(Path dir) {
+        for (Path candidate : List.of(dir, dir.resolve(FOLDER))) {
+            if (FILES.stream().allMatch(f -> Files.isRegularFile(candidate.resolve(f)))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The 60,000 training images ({@code train-*-idx?-ubyte.gz}) in {@code dir}. */

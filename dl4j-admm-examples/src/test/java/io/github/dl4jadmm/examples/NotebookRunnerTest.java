@@ -60,6 +60,8 @@ class NotebookRunnerTest {
         m.put("iterations", "4");
         m.put("iterationsPerStage", "3");
         m.put("evalEvery", "1");
+        m.put("sgadmmIterations", "2");
+        m.put("fashionTrainRows", "1000");
         m.put("outputDir", "Path.of(" + javaString(output.toAbsolutePath().toString()) + ")");
         String dataDir = System.getProperty("dl4jadmm.data.dir");
         if (dataDir != null) {

@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.examples.cli;
 
 import io.github.dl4jadmm.examples.EngineBenchmark;
+import io.github.dl4jadmm.examples.FashionMnist;
 import io.github.dl4jadmm.examples.GraphBenchmarks;
 import io.github.dl4jadmm.examples.GraphExperiment.Outcome;
 import io.github.dl4jadmm.examples.report.BenchmarkReport;
@@ -38,11 +39,17 @@ import picocli.CommandLine.Spec;
                 + "as JSON with --json.",
                 "Suites: engine (seconds and GFLOP/s per pdADMM-G iteration, serial and parallel blocks), "
                         + "quantization (bytes and accuracy per transfer mode), accuracy (pdADMM-G, pdADMM-G-Q and "
-                        + "Adam over seeds), gadmm and q-sgadmm (need the Q-GADMM trainer in the build)."})
+                        + "Adam over seeds), gadmm (GADMM against Q-GADMM on synthetic linear regression: "
+                        + "iterations and bits to converge) and q-sgadmm (Q-SGADMM against exact SGADMM and Adam on "
+                        + "Fashion-MNIST, MLP 784-128-64-10)."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The suites, in the order of the help text. */
     static final List<String> SUITES = List.of("engine", "quantization", "accuracy", "gadmm", "q-sgadmm");
+
+    /** Options of the Q-GADMM suites, refused by the others. */
+    private static final List<String> GADMM_OPTIONS = List.of("--workers", "--rhos", "--dims", "--samples", "--bits",
+            "--adaptive", "--max-iterations", "--tolerance", "--alpha", "--adam-epochs", "--lr", "--seed");
 
     @Spec
     CommandSpec spec;
@@ -57,7 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path markdown;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:dl4jadmm.data.dir:-../shared/data}",
-            description = "quantization, accuracy: directory of the benchmark graphs (default: ${DEFAULT-VALUE}).")
+            description = "quantization, accuracy: directory of the benchmark graphs; q-sgadmm: the folder of the "
+                    + "Fashion-MNIST .gz files or the one holding fashion-mnist/ (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(names = "--datasets", paramLabel = "NAME", split = ",",
@@ -85,8 +93,53 @@ public final class BenchCommand implements Callable<Integer> {
     String shapes;
 
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "3",
-            description = "engine: timed iterations after one warm-up (default: ${DEFAULT-VALUE}).")
+            description = "engine: timed iterations after one warm-up (default: ${DEFAULT-VALUE}); q-sgadmm: "
+                    + "Q-SGADMM iterations (default: 60).")
     int iterations;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "gadmm, q-sgadmm: workers on the chain (default: 50 for gadmm, 10 for q-sgadmm).")
+    Integer workers;
+
+    @Option(names = "--rhos", paramLabel = "RHO", split = ",",
+            description = "gadmm, q-sgadmm: penalties (default: 3,24 for gadmm, 20,1 for q-sgadmm).")
+    List<Double> rhos;
+
+    @Option(names = "--dims", paramLabel = "D", split = ",",
+            description = "gadmm: model dimensions d (default: 10,13).")
+    List<Integer> dims;
+
+    @Option(names = "--samples", paramLabel = "N", description = "gadmm: rows per worker (default: 5).")
+    Integer samples;
+
+    @Option(names = "--bits", paramLabel = "B", split = ",",
+            description = "gadmm: fixed code widths of the Q-GADMM runs, 1..16 (default: 2,3,8).")
+    List<Integer> bits;
+
+    @Option(names = "--adaptive", paramLabel = "B", split = ",",
+            description = "gadmm: first widths of runs with the paper's non-increasing-step rule (default: none).")
+    List<Integer> adaptive;
+
+    @Option(names = "--max-iterations", paramLabel = "T",
+            description = "gadmm: a run not converged after T iterations is reported as such (default: 20000).")
+    Integer maxIterations;
+
+    @Option(names = "--tolerance", paramLabel = "EPS",
+            description = "gadmm: converged when |F - F*| < EPS for 50 iterations in a row (default: 1e-4).")
+    Double tolerance;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "q-sgadmm: dual step factor (default: 0.01).")
+    Double alpha;
+
+    @Option(names = "--adam-epochs", paramLabel = "N",
+            description = "q-sgadmm: epochs of the Adam baseline on all data, 0 for none (default: 3).")
+    Integer adamEpochs;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "q-sgadmm: Adam's learning rate (default: 0.001).")
+    Double lr;
+
+    @Option(names = "--seed", paramLabel = "SEED", description = "q-sgadmm: seed (default: 1).")
+    Long seed;
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -101,11 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchmarkReport report = switch (name) {
             case "engine" -> engine(cmd);
             case "quantization", "accuracy" -> graph(cmd, name);
-            default -> {
-                GadmmBackend backend = GadmmBackend.require("bench " + name);
-                Map<String, Object> settings = graphSettings(name);
-                yield BenchmarkReport.now(name, settings, backend.benchmark(name, settings));
-            }
+            default -> gadmm(cmd, name);
         };
         String md = report.toMarkdown();
         PrintWriter out = cmd.getOut();
@@ -122,6 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private BenchmarkReport engine(CommandLine cmd) {
         onlyFor(cmd, "engine", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
+        onlyFor(cmd, "engine", GADMM_OPTIONS.toArray(String[]::new));
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
         }
@@ -144,6 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private BenchmarkReport graph(CommandLine cmd, String name) throws Exception {
         onlyFor(cmd, name, "--shapes", "--iterations");
+        onlyFor(cmd, name, GADMM_OPTIONS.toArray(String[]::new));
         if (name.equals("quantization")) {
             onlyFor(cmd, name, "--widths");
         }
@@ -176,6 +227,71 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put("datasets", names);
         settings.put("seeds", seedCount);
         return BenchmarkReport.now(name, settings, List.of(table));
+    }
+
+    /** The Q-GADMM suites through the {@link GadmmBackend}; settings as {@code GadmmBenchmark} names them. */
+    private BenchmarkReport gadmm(CommandLine cmd, String name) throws Exception {
+        onlyFor(cmd, name, "--datasets", "--seeds", "--iterations-per-stage", "--widths", "--shapes");
+        Map<String, String> options = new LinkedHashMap<>();
+        if (workers != null && workers < 2) {
+            throw new ParameterException(cmd, "--workers must be >= 2 (workers form a chain), got " + workers);
+        }
+        if (rhos != null && rhos.stream().anyMatch(r -> !(r > 0))) {
+            throw new ParameterException(cmd, "--rhos must be positive, got " + rhos);
+        }
+        put(options, "fashionRhos", name.equals("q-sgadmm") ? rhos : null);
+        put(options, "rhos", name.equals("gadmm") ? rhos : null);
+        if (name.equals("gadmm")) {
+            onlyFor(cmd, name, "--data-dir", "--iterations", "--alpha", "--adam-epochs", "--lr", "--seed");
+            for (List<Integer> widths : java.util.Arrays.asList(bits, adaptive)) {
+                if (widths != null && widths.stream().anyMatch(b -> b < 1 || b > 16)) {
+                    throw new ParameterException(cmd, "--bits and --adaptive must be in 1..16, got " + widths);
+                }
+            }
+            if ((dims != null && dims.stream().anyMatch(d -> d < 1)) || (samples != null && samples < 1)
+                    || (maxIterations != null && maxIterations < 1)) {
+                throw new ParameterException(cmd, "--dims, --samples and --max-iterations must be >= 1");
+            }
+            if (tolerance != null && !(tolerance > 0)) {
+                throw new ParameterException(cmd, "--tolerance must be positive, got " + tolerance);
+            }
+            put(options, "workers", workers);
+            put(options, "dims", dims);
+            put(options, "samples", samples);
+            put(options, "bits", bits);
+            put(options, "adaptive", adaptive);
+            put(options, "maxIterations", maxIterations);
+            put(options, "tolerance", tolerance);
+        } else {
+            onlyFor(cmd, name, "--dims", "--samples", "--bits", "--adaptive", "--max-iterations", "--tolerance");
+            Path fashion = FashionMnist.find(dataDir).orElseThrow(() -> new ParameterException(cmd, "Fashion-MNIST "
+                    + "is not in " + dataDir + ": neither it nor " + dataDir.resolve(FashionMnist.FOLDER) + " holds "
+                    + String.join(", ", FashionMnist.FILES) + "; pass the folder with --data-dir DIR"));
+            if (cmd.getParseResult().hasMatchedOption("--iterations") && iterations < 1) {
+                throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
+            }
+            if ((adamEpochs != null && adamEpochs < 0) || (alpha != null && !(alpha > 0))
+                    || (lr != null && !(lr > 0))) {
+                throw new ParameterException(cmd, "--alpha and --lr must be positive and --adam-epochs >= 0");
+            }
+            options.put("data", fashion.toString());
+            put(options, "fashionWorkers", workers);
+            put(options, "iterations", cmd.getParseResult().hasMatchedOption("--iterations") ? iterations : null);
+            put(options, "alpha", alpha);
+            put(options, "adamEpochs", adamEpochs);
+            put(options, "lr", lr);
+            put(options, "seed", seed);
+        }
+        GadmmBackend backend = GadmmBackend.require("bench " + name);
+        return backend.benchmark(name, options, this::progress);
+    }
+
+    private static void put(Map<String, String> options, String key, Object value) {
+        if (value instanceof List<?> list) {
+            options.put(key, String.join(",", list.stream().map(String::valueOf).toList()));
+        } else if (value != null) {
+            options.put(key, String.valueOf(value));
+        }
     }
 
     private Map<String, Object> graphSettings(String name) {

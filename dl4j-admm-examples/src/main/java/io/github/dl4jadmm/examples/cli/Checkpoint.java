@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * then deletes older folders; so an interrupted save leaves the previous checkpoint intact.
  *
  * <p>What the model files are is the trainer's business: pdADMM-G writes {@code W_l.npy} and {@code b_l.npy} per
- * layer (readable with numpy), Adam writes DL4J's {@code model.zip} with the updater state.
+ * layer (readable with numpy) and, unless its transfers are delta-coded, the engine's whole state in
+ * {@code engine/} ({@code PdAdmmEngine.saveCheckpoint}); Adam writes DL4J's {@code model.zip} with the updater
+ * state.
  */
 final class Checkpoint {
 

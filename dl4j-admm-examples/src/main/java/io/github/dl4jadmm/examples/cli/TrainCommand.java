@@ -50,6 +50,12 @@ public final class TrainCommand implements Callable<Integer> {
     private static final List<String> RESUME_MUST_MATCH = List.of("--dataset", "--data-dir", "--hops",
             "--csv-header-lines", "--algorithm", "--layers", "--neurons", "--quantization", "--bits", "--project-q",
             "--seed");
+    /**
+     * Settings that an exact pdADMM-G resume takes from the checkpoint (the engine continues with its saved
+     * configuration): a resumed run must give the same, or leave them out.
+     */
+    private static final List<String> EXACT_RESUME_MUST_MATCH = List.of("--nu", "--rho", "--mu", "--schedule",
+            "--w-step", "--eval-every", "--execution", "--threads", "--device-placement");
 
     @Spec
     CommandSpec spec;
@@ -137,8 +143,10 @@ public final class TrainCommand implements Callable<Integer> {
     int[] devicePlacement;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Save a checkpoint (weights or DL4J model, metrics, settings) here every "
-                    + "--checkpoint-every iterations and at the end.")
+            description = "Save a checkpoint here every --checkpoint-every iterations and at the end: pdADMM-G's "
+                    + "whole ADMM state (and W_l.npy, b_l.npy), or DL4J's model with its updater (Adam), with the "
+                    + "metrics and settings. With --quantization delta only the weights are saved (the codec state "
+                    + "lives in the channel).")
     Path checkpointDir;
 
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10",
@@ -146,7 +154,10 @@ public final class TrainCommand implements Callable<Integer> {
     int checkpointEvery;
 
     @Option(names = "--resume",
-            description = "Continue from the checkpoint in --checkpoint-dir up to --iterations in total.")
+            description = "Continue from the checkpoint in --checkpoint-dir up to --iterations in total, with the "
+                    + "same iterates as an uninterrupted run (pdADMM-G, Adam). A weights-only checkpoint (delta "
+                    + "mode) restarts the ADMM variables from the weights by a forward pass: close to, not equal "
+                    + "to, an uninterrupted run.")
     boolean resume;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
@@ -167,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
         validate(cmd);
         QuantizerConfig quantizer = quantizer(cmd);
         Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
-        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint) : null;
+        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint, quantizer) : null;
         LoadedDataset dataset = data.load(cmd);
         PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
         Path outputDir = outputDirectory(cmd, dataset);
@@ -177,8 +188,11 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s on %s: %s, %s%n", algorithm.label(), describe(dataset), architecture,
                 algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
         if (resumeFrom != null) {
-            out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d%n", checkpoint.directory(),
-                    resumeFrom.iterationsDone(), iterations);
+            String how = !algorithm.admm() ? "DL4J's model and updater state"
+                    : exactResume(checkpoint, resumeFrom, config) ? "the whole ADMM state"
+                    : "the weights only; p, z, q and u restart from a forward pass";
+            out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d (%s)%n", checkpoint.directory(),
+                    resumeFrom.iterationsDone(), iterations, how);
         }
         out.flush();
 
@@ -298,7 +312,8 @@ public final class TrainCommand implements Callable<Integer> {
         return learningRate == null ? 0.01 : learningRate;
     }
 
-    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint) throws IOException {
+    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint, QuantizerConfig quantizer)
+            throws IOException {
         if (!checkpoint.exists()) {
             throw new ParameterException(cmd, "--resume: no checkpoint in " + checkpoint.directory() + " (no "
                     + Checkpoint.INDEX + ")");
@@ -314,11 +329,29 @@ public final class TrainCommand implements Callable<Integer> {
                         + "; resume with the same model and data");
             }
         }
+        if (algorithm.admm() && quantizer.mode() != QuantizerConfig.Mode.DELTA
+                && TrainingLoop.exactCheckpoint(checkpoint, state)) {
+            for (String key : EXACT_RESUME_MUST_MATCH) {
+                String saved = String.valueOf(state.settings().get(key));
+                String current = String.valueOf(now.get(key));
+                if (!saved.equals(current)) {
+                    throw new ParameterException(cmd, "--resume: the checkpoint in " + checkpoint.directory()
+                            + " was made with " + key + " " + saved + ", this run has " + current + "; an exact "
+                            + "resume continues the saved run's settings, so give the same (or delete the "
+                            + "checkpoint to start afresh)");
+                }
+            }
+        }
         if (state.iterationsDone() > iterations) {
             throw new ParameterException(cmd, "--resume: the checkpoint has " + state.iterationsDone()
                     + " iterations done, more than --iterations " + iterations + " (the total to reach)");
         }
         return state;
+    }
+
+    /** Whether resuming from {@code state} restores the engine's whole state. */
+    private static boolean exactResume(Checkpoint checkpoint, Checkpoint.State state, PdAdmmConfig config) {
+        return TrainingLoop.exactCheckpointsPossible(config) && TrainingLoop.exactCheckpoint(checkpoint, state);
     }
 
     private Path outputDirectory(CommandLine cmd, LoadedDataset dataset) {

@@ -7,10 +7,13 @@ import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.graph.augment.AugmentedSplits;
 import io.github.dl4jadmm.graph.model.GaMlp;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import io.github.dl4jadmm.pdadmm.OutputRisk;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +32,20 @@ import org.nd4j.linalg.learning.config.Adam;
  * each appending one {@link IterationRecord} per iteration to the history, evaluating validation and test accuracy
  * every {@code evalEvery} iterations, and saving checkpoints.
  *
- * <p>Resuming pdADMM-G restarts the engine from the saved weights and biases with the saved {@code rho} and
- * {@code nu}: the auxiliary variables {@code p, z, q} and the duals {@code u} are re-initialised by a forward pass
- * (as after a growth stage), so a resumed run is not bit-identical to an uninterrupted one. Resuming Adam restores
- * DL4J's model with its updater state, so it continues exactly.
+ * <p>A pdADMM-G checkpoint holds the engine's whole state ({@link PdAdmmEngine#saveCheckpoint}, in the folder
+ * {@value #ENGINE_CHECKPOINT}): resuming continues with the same iterates, rho schedule and quantisation grids as a
+ * run that was never interrupted. Where that cannot apply (DELTA-coded transfers, whose codec state lives in the
+ * channel, or a checkpoint written before exact checkpoints existed) the checkpoint holds the weights and biases only
+ * ({@code W_l.npy}, {@code b_l.npy}, always written, readable with numpy), and resuming restarts the engine from
+ * them with the saved {@code rho} and {@code nu}, the auxiliary variables and duals re-initialised by a forward
+ * pass: close to, not identical with, an uninterrupted run. Resuming Adam restores DL4J's model with its updater
+ * state, so it continues exactly.
  */
 final class TrainingLoop {
 
     private static final String ADAM_MODEL = "model.zip";
+    /** Folder of the engine's whole state inside a pdADMM-G checkpoint folder. */
+    static final String ENGINE_CHECKPOINT = "engine";
 
     private final AugmentedSplits splits;
     private final int totalIterations;
@@ -76,11 +85,22 @@ final class TrainingLoop {
         return history.isEmpty() ? 0 : history.get(history.size() - 1).elapsedSeconds();
     }
 
+    /**
+     * Whether {@code state} (a pdADMM-G checkpoint) holds the engine's whole state, so that resuming reproduces an
+     * uninterrupted run; otherwise it holds the weights only.
+     */
+    static boolean exactCheckpoint(Checkpoint checkpoint, Checkpoint.State state) {
+        return Files.isDirectory(checkpoint.folder(state).resolve(ENGINE_CHECKPOINT));
+    }
+
+    /** Whether the engine's whole state can be checkpointed with {@code config} (not with DELTA-coded transfers). */
+    static boolean exactCheckpointsPossible(PdAdmmConfig config) {
+        return config.quantizer().mode() != QuantizerConfig.Mode.DELTA;
+    }
+
     /** Trains with pdADMM-G; {@code config} describes the whole run ({@code iterations} is the total). */
     FinalAccuracy pdAdmm(MlpArchitecture architecture, PdAdmmConfig config) throws IOException {
         int done = iterationsDone();
-        long bytesBefore = resumeFrom == null ? 0 : resumeFrom.bytesSent();
-        double elapsedBefore = elapsedBefore();
         INDArray x = splits.features(SplitPart.TRAIN);
         INDArray y = splits.labels(SplitPart.TRAIN);
         INDArray xVal = splits.features(SplitPart.VAL);
@@ -89,8 +109,19 @@ final class TrainingLoop {
         INDArray yTest = splits.labels(SplitPart.TEST);
         PdAdmmConfig.Builder remaining = config.toBuilder().iterations(totalIterations - done);
         PdAdmmEngine engine;
+        // what the engine's metrics lack: iterations before it started and bytes sent before (minus what it counts)
+        int offset;
+        long bytesOffset;
         if (resumeFrom == null) {
             engine = PdAdmmEngine.withRandomWeights(architecture, remaining.build(), x, y);
+            offset = 0;
+            bytesOffset = 0;
+        } else if (exactCheckpointsPossible(config) && exactCheckpoint(checkpoint, resumeFrom)) {
+            // the whole state: the engine counts iterations on from the checkpoint; its channel counts afresh,
+            // starting with the forward pass of its set-up, which an uninterrupted run does not send
+            engine = PdAdmmEngine.resume(checkpoint.folder(resumeFrom).resolve(ENGINE_CHECKPOINT), x, y);
+            offset = 0;
+            bytesOffset = resumeFrom.bytesSent() - engine.channel().bytesSent();
         } else {
             Path folder = checkpoint.folder(resumeFrom);
             List<INDArray> w = new ArrayList<>();
@@ -101,28 +132,48 @@ final class TrainingLoop {
             }
             PdAdmmConfig resumed = remaining.rho(resumeFrom.rho()).nu(resumeFrom.nu()).build();
             engine = new PdAdmmEngine(architecture, resumed, x, y, w, b, LocalChannel::new);
+            offset = done;
+            bytesOffset = resumeFrom.bytesSent();
         }
+        double elapsedBefore = elapsedBefore();
         try (engine) {
             long start = System.nanoTime();
             int[] lastSaved = {done};
             engine.addListener((e, m) -> {
+                int completed = offset + m.iteration() + 1;
+                double trainLoss = m.trainLoss();
+                double trainAccuracy = m.trainAccuracy();
+                boolean evaluated = m.evaluated();
+                if (!evaluated && completed == totalIterations) {
+                    // a resumed engine keeps the first run's iteration count, so it does not know that this is
+                    // the last iteration of the whole run: evaluate as the engine does after its last
+                    INDArray z = e.preActivation(x);
+                    trainLoss = architecture.risk().value(z, y) / x.rows();
+                    trainAccuracy = OutputRisk.accuracy(z, y);
+                    evaluated = true;
+                }
                 double val = Double.NaN;
                 double test = Double.NaN;
-                if (m.evaluated()) {
+                if (evaluated) {
                     val = e.accuracy(xVal, yVal);
                     test = e.accuracy(xTest, yTest);
                 }
-                IterationRecord r = IterationRecord.of(m, done, bytesBefore,
+                IterationRecord r = IterationRecord.of(m, offset, bytesOffset,
                         elapsedBefore + (System.nanoTime() - start) / 1e9, val, test);
+                if (trainLoss != m.trainLoss() || trainAccuracy != m.trainAccuracy()) {
+                    r = new IterationRecord(r.iteration(), r.seconds(), r.elapsedSeconds(), r.augmentedLagrangian(),
+                            r.objective(), r.residual(), r.dualResidual(), trainLoss, trainAccuracy,
+                            r.valAccuracy(), r.testAccuracy(), r.bytesSent(), r.bytesThisIteration(), r.rho(),
+                            r.nu());
+                }
                 history.add(r);
                 onRecord.accept(r);
-                int completed = r.iteration() + 1;
                 if (checkpoint != null && completed % checkpointEvery == 0) {
                     savePdAdmm(e, r, completed);
                     lastSaved[0] = completed;
                 }
             });
-            engine.fit();
+            engine.fit(totalIterations - done);
             IterationRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
             if (checkpoint != null && last != null && lastSaved[0] != last.iteration() + 1) {
                 savePdAdmm(engine, last, last.iteration() + 1);
@@ -135,11 +186,15 @@ final class TrainingLoop {
     private void savePdAdmm(PdAdmmEngine engine, IterationRecord last, int completed) {
         List<INDArray> w = engine.weights();
         List<INDArray> b = engine.biases();
+        boolean exact = exactCheckpointsPossible(engine.config());
         checkpoint.save(Algorithm.PDADMM_G.label(), completed, engine.rho(), engine.nu(), last.bytesSent(),
                 settings, history, folder -> {
                     for (int l = 1; l <= w.size(); l++) {
                         Nd4j.writeAsNumpy(w.get(l - 1), folder.resolve("W_" + l + ".npy").toFile());
                         Nd4j.writeAsNumpy(b.get(l - 1), folder.resolve("b_" + l + ".npy").toFile());
+                    }
+                    if (exact) {
+                        engine.saveCheckpoint(folder.resolve(ENGINE_CHECKPOINT));
                     }
                 });
     }

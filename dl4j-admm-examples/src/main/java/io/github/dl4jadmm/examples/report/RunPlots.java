@@ -27,6 +27,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *   <li>{@value #ACCURACY_VS_BYTES}: validation and test accuracy against the megabytes sent between blocks (only
  *       for runs that send something).</li>
  * </ul>
+ * The series names and axis titles come from {@link Labels}: {@link Labels#PDADMM} for layer-parallel runs (the
+ * default), {@link Labels#GADMM} for data-parallel runs over a chain of workers.
  */
 public final class RunPlots {
 
@@ -36,6 +38,30 @@ public final class RunPlots {
     public static final String ACCURACY = "accuracy.png";
     /** File name of the accuracy against bytes plot. */
     public static final String ACCURACY_VS_BYTES = "accuracy_vs_bytes.png";
+
+    /**
+     * What the quantities of an {@link IterationRecord} mean in one kind of run, for the legends and axes.
+     *
+     * @param lagrangian   the augmented Lagrangian series
+     * @param objective    the objective series
+     * @param trainLoss    the training loss series
+     * @param residual     the primal residual series
+     * @param dualResidual the dual residual series
+     * @param sentBetween  the x axis of the accuracy against bytes plot
+     */
+    public record Labels(String lagrangian, String objective, String trainLoss, String residual, String dualResidual,
+                         String sentBetween) {
+
+        /** pdADMM-G: layer blocks. */
+        public static final Labels PDADMM = new Labels("L_rho (augmented Lagrangian)", "F (relaxed objective)",
+                "train loss (forward pass, per sample)", "primal residual sum ||p - q||^2", "dual residual",
+                "MB sent between layer blocks");
+
+        /** (Q-)GADMM and (Q-)SGADMM: workers on a chain. */
+        public static final Labels GADMM = new Labels("L_rho (augmented Lagrangian)",
+                "F = sum_n f_n(theta_n) (workers' models)", "train loss (per sample)",
+                "consensus residual sum ||theta_n - theta_n+1||^2", "dual residual", "MB sent between workers");
+    }
 
     private static final int WIDTH = 900;
     private static final int HEIGHT = 560;
@@ -50,21 +76,31 @@ public final class RunPlots {
      * @return the files written
      */
     public static List<Path> write(List<IterationRecord> history, String title, Path directory) throws IOException {
+        return write(history, title, directory, Labels.PDADMM);
+    }
+
+    /**
+     * Writes the plots that {@code history} has data for into {@code directory}, naming the series by
+     * {@code labels}.
+     *
+     * @return the files written
+     */
+    public static List<Path> write(List<IterationRecord> history, String title, Path directory, Labels labels)
+            throws IOException {
         List<Path> written = new ArrayList<>();
-        boolean admm = history.stream().anyMatch(r -> !Double.isNaN(r.augmentedLagrangian()));
+        boolean admm = history.stream().anyMatch(r -> !Double.isNaN(r.augmentedLagrangian())
+                || !Double.isNaN(r.residual()));
         Path objective = directory.resolve(OBJECTIVE_RESIDUAL);
         if (admm) {
             XYChart left = chart(title + ": objective", "iteration", "value (log scale)", true);
-            addPositive(left, "L_rho (augmented Lagrangian)", history, IterationRecord::iteration,
+            addPositive(left, labels.lagrangian(), history, IterationRecord::iteration,
                     IterationRecord::augmentedLagrangian);
-            addPositive(left, "F (relaxed objective)", history, IterationRecord::iteration,
-                    IterationRecord::objective);
-            addPositive(left, "train loss (forward pass, per sample)", history, IterationRecord::iteration,
-                    IterationRecord::trainLoss);
+            addPositive(left, labels.objective(), history, IterationRecord::iteration, IterationRecord::objective);
+            addPositive(left, labels.trainLoss(), history, IterationRecord::iteration, IterationRecord::trainLoss);
             XYChart right = chart(title + ": residuals", "iteration", "value (log scale)", true);
-            addPositive(right, "primal residual sum ||p - q||^2", history, IterationRecord::iteration,
-                    IterationRecord::residual);
-            addPositive(right, "dual residual", history, IterationRecord::iteration, IterationRecord::dualResidual);
+            addPositive(right, labels.residual(), history, IterationRecord::iteration, IterationRecord::residual);
+            addPositive(right, labels.dualResidual(), history, IterationRecord::iteration,
+                    IterationRecord::dualResidual);
             save(List.of(left, right), objective, written);
         } else {
             XYChart loss = chart(title + ": training loss", "epoch", "loss (log scale)", true);
@@ -82,8 +118,7 @@ public final class RunPlots {
         save(List.of(accuracy), directory.resolve(ACCURACY), written);
 
         if (history.stream().anyMatch(r -> r.bytesSent() > 0)) {
-            XYChart bytes = chart(title + ": accuracy against data sent", "MB sent between layer blocks",
-                    "accuracy", false);
+            XYChart bytes = chart(title + ": accuracy against data sent", labels.sentBetween(), "accuracy", false);
             bytes.getStyler().setLegendPosition(LegendPosition.InsideSE);
             addFinite(bytes, "validation", history, r -> r.bytesSent() / 1e6, IterationRecord::valAccuracy);
             addFinite(bytes, "test", history, r -> r.bytesSent() / 1e6, IterationRecord::testAccuracy);

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -159,12 +162,164 @@ class AdmmCliTest {
     }
 
     @Test
-    void gadmmSaysItIsNotAvailableInThisBuild() {
-        Run run = run("gadmm");
-        assertEquals(AdmmCli.EXIT_UNAVAILABLE, run.exitCode());
-        assertTrue(run.err().contains("Q-GADMM is not available in this build"), run.err());
-        run.assertNoStackTrace();
-        assertEquals(AdmmCli.EXIT_UNAVAILABLE, run("bench", "q-sgadmm").exitCode());
+    void gadmmConvergesOnATinySyntheticLinearRegressionAndWritesItsFiles(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("run");
+        Run run = run("gadmm", "--workers", "4", "--samples", "10", "--dimension", "5", "--iterations", "80",
+                "-o", output.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("q-gadmm on synthetic linear regression"), run.out());
+        assertTrue(run.out().contains("relative error"), run.out());
+        List<IterationRecord> history = MetricsCsv.read(output.resolve("metrics.csv"));
+        assertEquals(80, history.size());
+        IterationRecord last = history.get(79);
+        assertEquals(79, last.iteration());
+        assertTrue(last.bytesSent() > 0 && last.bytesThisIteration() > 0, "models travel between workers");
+        assertTrue(last.residual() < 1e-8, "the workers agree: consensus residual " + last.residual());
+
+        Map<String, Object> summary = Json.readObject(output.resolve("summary.json"));
+        assertEquals("q-gadmm", summary.get("algorithm"));
+        assertEquals("linear-regression", summary.get("problem"));
+        Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) summary.get("configuration")).get("gadmmConfig");
+        assertEquals(3, ((Number) ((Map<?, ?>) config.get("quantizer")).get("bits")).intValue(), "3 bits by default");
+        Map<?, ?> results = (Map<?, ?>) summary.get("results");
+        double error = ((Number) results.get("relativeError")).doubleValue();
+        assertTrue(error < 1e-4, "Q-GADMM reaches the least-squares solution of the stacked data: relative error "
+                + error);
+        assertTrue(((Number) results.get("paperBits")).longValue() > 0);
+        BufferedImage image = ImageIO.read(output.resolve("objective_residual.png").toFile());
+        assertNotNull(image, "objective and residual plot");
+        assertFalse(Files.exists(output.resolve("accuracy.png")), "linear regression has no accuracy");
+        assertTrue(run.err().contains("q-gadmm 80/80 100%"), run.err());
+    }
+
+    @Test
+    void gadmmOnLogisticRegressionReportsAccuracyAgainstBytes(@TempDir Path dir) throws Exception {
+        Run run = run("gadmm", "--problem", "logistic-regression", "--exact", "--workers", "3", "--iterations", "40",
+                "--eval-every", "5", "-q", "-o", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("gadmm on synthetic logistic regression"), run.out());
+        Map<?, ?> results = (Map<?, ?>) Json.readObject(dir.resolve("summary.json")).get("results");
+        double test = ((Number) results.get("testAccuracy")).doubleValue();
+        assertTrue(test > 0.65, "well above chance on held-out rows, got " + test);
+        assertTrue(((Number) results.get("relativeError")).doubleValue() < 1e-2, results.toString());
+        List<IterationRecord> history = MetricsCsv.read(dir.resolve("metrics.csv"));
+        assertFalse(Double.isNaN(history.get(5).testAccuracy()), "evaluated every 5 iterations");
+        assertTrue(Double.isNaN(history.get(6).testAccuracy()));
+        for (String png : List.of("objective_residual.png", "accuracy.png", "accuracy_vs_bytes.png")) {
+            assertNotNull(ImageIO.read(dir.resolve(png).toFile()), png);
+        }
+    }
+
+    @Test
+    void gadmmTrainsTheMlpOnFashionMnist(@TempDir Path dir) throws Exception {
+        String data = System.getProperty("dl4jadmm.data.dir");
+        Assumptions.assumeTrue(data != null && Files.isDirectory(Path.of(data, "fashion-mnist")),
+                "Fashion-MNIST is not under dl4jadmm.data.dir");
+        Run run = run("gadmm", "--problem", "fashion-mnist", "--data-dir", data, "--workers", "2", "--iterations",
+                "2", "--train-rows", "600", "--local-steps", "3", "--batch-size", "50", "-q", "--no-plots", "-o",
+                dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("q-sgadmm on Fashion-MNIST (MLP 784-128-64-10"), run.out());
+        Map<String, Object> summary = Json.readObject(dir.resolve("summary.json"));
+        Map<?, ?> results = (Map<?, ?>) summary.get("results");
+        assertEquals(2, ((Number) results.get("iterations")).intValue());
+        assertTrue(((Number) results.get("testAccuracy")).doubleValue() > 0, results.toString());
+        Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) summary.get("configuration")).get("gadmmConfig");
+        assertEquals(0.01, ((Number) config.get("alpha")).doubleValue(), 0.0, "the authors' damped dual step");
+        assertEquals(2, MetricsCsv.read(dir.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void badGadmmArgumentsAreUsageErrors(@TempDir Path dir) {
+        run("gadmm", "--workers", "1").assertUsageError("--workers must be >= 2");
+        run("gadmm", "--bits", "0").assertUsageError("--bits must be in 1..16, got 0");
+        run("gadmm", "--bits", "17").assertUsageError("--bits must be in 1..16, got 17");
+        run("gadmm", "--exact", "--bits", "4").assertUsageError("--bits and --exact exclude each other");
+        run("gadmm", "--rho", "0").assertUsageError("--rho must be positive");
+        run("gadmm", "--problem", "svm").assertUsageError(
+                "expected one of linear-regression, logistic-regression, fashion-mnist but was 'svm'");
+        run("gadmm", "--lr", "0.1").assertUsageError("--lr applies to --problem fashion-mnist");
+        run("gadmm", "--problem", "logistic-regression", "--noise", "1")
+                .assertUsageError("--noise applies to --problem linear-regression");
+        run("gadmm", "--workers", "2", "--samples", "3", "--dimension", "13")
+                .assertUsageError("fewer rows than the 13 parameters");
+        Path missing = dir.resolve("nothing-here");
+        run("gadmm", "--problem", "fashion-mnist", "--data-dir", missing.toString())
+                .assertUsageError("Fashion-MNIST is not in " + missing);
+        run("bench", "gadmm", "--bits", "0").assertUsageError("--bits and --adaptive must be in 1..16");
+        run("bench", "gadmm", "--lr", "0.1").assertUsageError("--lr does not apply to the gadmm suite");
+        run("bench", "engine", "--workers", "3").assertUsageError("--workers does not apply to the engine suite");
+    }
+
+    @Test
+    void benchGadmmWritesItsTableAsJson(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("gadmm.json");
+        Run run = run("bench", "gadmm", "--workers", "4", "--samples", "5", "--dims", "3", "--rhos", "3",
+                "--bits", "3", "--max-iterations", "2000", "--json", json.toString(), "-q");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("| 3 | 3.00 | Q-GADMM b=3 | ok |"), run.out());
+        Map<String, Object> report = Json.readObject(json);
+        assertEquals("gadmm", report.get("suite"));
+        assertEquals(4, ((Number) ((Map<?, ?>) report.get("settings")).get("workers")).intValue());
+        List<?> rows = (List<?>) ((Map<?, ?>) ((List<?>) report.get("tables")).get(0)).get("rows");
+        assertEquals(2, rows.size(), "GADMM and Q-GADMM b=3");
+        for (Object row : rows) {
+            assertEquals("ok", ((Map<?, ?>) row).get("status"), "converged: " + row);
+        }
+    }
+
+    @Test
+    void aResumedPdAdmmRunHasTheIteratesOfAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        String[] small = {"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots"};
+        Run straight = run(concat(new String[]{"train", "--iterations", "10", "-o", dir.resolve("straight").toString(),
+                "--checkpoint-dir", dir.resolve("straight-checkpoint").toString(), "--checkpoint-every", "100"},
+                small));
+        assertEquals(0, straight.exitCode(), straight.err());
+        Path checkpoints = dir.resolve("checkpoints");
+        Run half = run(concat(new String[]{"train", "--iterations", "5", "-o", dir.resolve("first-half").toString(),
+                "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "2"}, small));
+        assertEquals(0, half.exitCode(), half.err());
+        Run resumed = run(concat(new String[]{"train", "--iterations", "10", "--resume", "-o",
+                dir.resolve("resumed").toString(), "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every",
+                "2"}, small));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from " + checkpoints + " at iteration 5 of 10 (the whole ADMM "
+                + "state)"), resumed.out());
+
+        List<IterationRecord> expected = MetricsCsv.read(dir.resolve("straight").resolve("metrics.csv"));
+        List<IterationRecord> actual = MetricsCsv.read(dir.resolve("resumed").resolve("metrics.csv"));
+        assertEquals(10, actual.size());
+        for (int i = 5; i < 10; i++) {
+            IterationRecord e = expected.get(i);
+            IterationRecord a = actual.get(i);
+            assertEquals(e.iteration(), a.iteration());
+            assertClose(e.augmentedLagrangian(), a.augmentedLagrangian(), "L_rho at iteration " + i);
+            assertClose(e.objective(), a.objective(), "objective at iteration " + i);
+            assertClose(e.residual(), a.residual(), "residual at iteration " + i);
+            assertClose(e.dualResidual(), a.dualResidual(), "dual residual at iteration " + i);
+            assertEquals(e.bytesSent(), a.bytesSent(), "bytes at iteration " + i);
+        }
+        IterationRecord e = expected.get(9);
+        IterationRecord a = actual.get(9);
+        assertClose(e.trainLoss(), a.trainLoss(), "train loss after the last iteration");
+        assertEquals(e.testAccuracy(), a.testAccuracy(), 1e-9, "test accuracy after the last iteration");
+
+        for (String file : List.of("W_1.npy", "W_2.npy", "W_3.npy", "b_1.npy", "b_2.npy", "b_3.npy")) {
+            INDArray w = Nd4j.createFromNpyFile(dir.resolve("straight-checkpoint").resolve("iteration-000010")
+                    .resolve(file).toFile());
+            INDArray v = Nd4j.createFromNpyFile(checkpoints.resolve("iteration-000010").resolve(file).toFile());
+            double difference = w.sub(v).amaxNumber().doubleValue();
+            assertTrue(difference <= 1e-6 * Math.max(1, w.amaxNumber().doubleValue()), file + " differs by "
+                    + difference);
+        }
+
+        run(concat(new String[]{"train", "--iterations", "12", "--resume", "--rho", "6", "--checkpoint-dir",
+                checkpoints.toString()}, small)).assertUsageError("was made with --rho 5.0, this run has 6.0");
+    }
+
+    private static void assertClose(double expected, double actual, String what) {
+        assertEquals(expected, actual, 1e-6 * Math.max(1, Math.abs(expected)), what);
     }
 
     @Test
