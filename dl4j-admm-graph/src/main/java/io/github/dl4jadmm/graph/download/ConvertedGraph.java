@@ -42,7 +42,11 @@ record ConvertedGraph(int numNodes, int numFeatures, int[] indptr, int[] indices
         return counts;
     }
 
-    /** The feature arrays of {@code canonical} after float32 rounding, optional binarisation and zero removal. */
+    /**
+     * Feature arrays as PyTorch Geometric holds them: each value of the canonical matrix rounded to float32
+     * ({@code .to(torch.float)}), optionally binarised ({@code x[x > 0] = 1}, as {@code read_npz} does), and zeros
+     * left out, as a CSR matrix built from the dense tensor would.
+     */
     static Features features(ScipySparse.Csr canonical, boolean binarise) {
         int[] indptr = new int[canonical.rows() + 1];
         int[] indices = new int[canonical.nnz()];

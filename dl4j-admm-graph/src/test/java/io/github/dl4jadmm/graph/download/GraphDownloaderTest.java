@@ -324,6 +324,19 @@ class GraphDownloaderTest {
     }
 
     @Test
+    void aStalledBodyIsCutOffAfterTheRequestTimeout() {
+        byte[] npz = UpstreamFiles.npz(npzGraph, true, false);
+        server.put("amazon_electronics_photo.npz", npz).stallAfter("amazon_electronics_photo.npz", 1000);
+        long start = System.nanoTime();
+        GraphDataException e = assertThrows(GraphDataException.class, () -> downloader(npzSource(npz))
+                .maxAttempts(1).requestTimeout(Duration.ofMillis(300)).build().ensure(Benchmark.AMAZON_PHOTO, dataDir));
+        assertTrue(e.getMessage().contains("no data arrived for"), e.getMessage());
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "well before the server's 10 s stall ends");
+        assertFalse(Files.exists(dataDir.resolve("raw").resolve("amazon_photo")
+                .resolve("amazon_electronics_photo.npz.part")));
+    }
+
+    @Test
     void noServerMeansAClearNetworkError() throws Exception {
         byte[] npz = UpstreamFiles.npz(npzGraph, true, false);
         BenchmarkSource source = npzSource(npz);

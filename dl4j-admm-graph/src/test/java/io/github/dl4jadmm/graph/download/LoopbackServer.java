@@ -29,6 +29,7 @@ final class LoopbackServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, Deque<Integer>> failures = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final Map<String, Integer> stalls = new ConcurrentHashMap<>();
 
     LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -63,6 +64,12 @@ final class LoopbackServer implements AutoCloseable {
         return this;
     }
 
+    /** Sends the first {@code bytes} of {@code name}, then nothing more for 10 s (until closed). */
+    LoopbackServer stallAfter(String name, int bytes) {
+        stalls.put(name, bytes);
+        return this;
+    }
+
     /** Requests received for {@code name}. */
     int requests(String name) {
         AtomicInteger count = requests.get(name);
@@ -89,6 +96,17 @@ final class LoopbackServer implements AutoCloseable {
             }
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
+                Integer stall = stalls.get(name);
+                if (stall != null) {
+                    out.write(body, 0, stall);
+                    out.flush();
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return;
+                }
                 out.write(body);
             }
         }
