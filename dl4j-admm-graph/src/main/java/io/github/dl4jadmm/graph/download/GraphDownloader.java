@@ -177,8 +177,8 @@ public final class GraphDownloader {
         Map<String, Checksums> accepted = new LinkedHashMap<>();
         for (RawFile file : source.files()) {
             accepted.put(file.name(), obtain(source, file, rawDir, recorded));
+            writeRecorded(rawDir, recorded); // after each file, so that a later failure keeps what was accepted
         }
-        writeRecorded(rawDir, recorded);
         return accepted;
     }
 

@@ -7,6 +7,7 @@ import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.graph.io.ChecksumPolicy;
 import io.github.dl4jadmm.graph.io.NpyGraphLoader;
 import io.github.dl4jadmm.graph.io.SplitChoice;
+import io.github.dl4jadmm.graph.testing.TinyGraphFolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -430,6 +431,15 @@ class GraphDownloaderTest {
 
         assertArrayEquals(edges, Files.readAllBytes(folder.resolve("edges.npy")));
         assertEquals(8, server.totalRequests(), "rebuilt from the raw files, not downloaded again");
+    }
+
+    @Test
+    void aValidFolderMadeByOtherMeansIsUsedAsItIs() throws Exception {
+        Path folder = new TinyGraphFolder().write(dataDir.resolve("citeseer"));
+        BenchmarkSource tiny = planetoidSource(planetoidFiles(), "blob8").withCounts(6, 3, 2);
+        assertEquals(folder, downloader(tiny).build().ensure(Benchmark.CITESEER, dataDir));
+        assertEquals(0, server.totalRequests());
+        assertFalse(Files.exists(dataDir.resolve("raw")));
     }
 
     @Test
