@@ -7,6 +7,7 @@ import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.graph.augment.AugmentationConfig;
 import io.github.dl4jadmm.graph.augment.AugmentedSplits;
 import io.github.dl4jadmm.graph.augment.FeatureAugmenter;
+import io.github.dl4jadmm.graph.download.DataDirectories;
 import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.graph.io.NpyGraphLoader;
 import io.github.dl4jadmm.graph.model.GaMlp;
@@ -167,7 +168,7 @@ public final class GraphExperiment {
 
     /** Quick manual check: {@code GraphExperiment <dataDir> <dataset> <layers> <hidden> <iterationsPerStage>}. */
     public static void main(String[] args) throws Exception {
-        Path dataDir = Path.of(args.length > 0 ? args[0] : "../shared/data");
+        Path dataDir = DataDirectories.resolve(args.length > 0 ? Path.of(args[0]) : null);
         Benchmark benchmark = Benchmark.fromName(args.length > 1 ? args[1] : "cora");
         int layers = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int hidden = args.length > 3 ? Integer.parseInt(args[3]) : 100;

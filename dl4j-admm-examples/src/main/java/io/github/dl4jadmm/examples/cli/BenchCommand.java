@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the markdown to FILE.")
     Path markdown;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:dl4jadmm.data.dir:-../shared/data}",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DatasetOptions.DEFAULT_DATA_DIR,
             description = "quantization, accuracy: directory of the benchmark graphs; q-sgadmm: the folder of the "
                     + "Fashion-MNIST .gz files or the one holding fashion-mnist/ (default: ${DEFAULT-VALUE}).")
     Path dataDir;

@@ -7,6 +7,7 @@ import io.github.dl4jadmm.graph.SyntheticGraph;
 import io.github.dl4jadmm.graph.augment.AugmentationConfig;
 import io.github.dl4jadmm.graph.augment.AugmentedSplits;
 import io.github.dl4jadmm.graph.augment.FeatureAugmenter;
+import io.github.dl4jadmm.graph.download.GraphDownloader;
 import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.graph.io.CsvGraphLoader;
 import io.github.dl4jadmm.graph.io.NpyGraphLoader;
@@ -29,6 +30,13 @@ import picocli.CommandLine.ParameterException;
  */
 public final class DatasetOptions {
 
+    /**
+     * Default data directory, as {@code DataDirectories.resolve}: the system property {@code dl4jadmm.data.dir},
+     * else the environment variable {@code DL4JADMM_DATA_DIR}, else {@code ~/.dl4j-admm/data}.
+     */
+    static final String DEFAULT_DATA_DIR =
+            "${sys:dl4jadmm.data.dir:-${env:DL4JADMM_DATA_DIR:-${sys:user.home}/.dl4j-admm/data}}";
+
     /** The dataset name that selects the embedded synthetic graph. */
     public static final String SYNTHETIC = "synthetic";
     /** Seed of the synthetic graph: always the same graph, whatever seed the model uses. */
@@ -45,9 +53,14 @@ public final class DatasetOptions {
                     + "edges.csv and labels.csv (see README)."})
     String dataset;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:dl4jadmm.data.dir:-../shared/data}",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DatasetOptions.DEFAULT_DATA_DIR,
             description = "Directory holding the benchmark folders (default: ${DEFAULT-VALUE}).")
     Path dataDir;
+
+    @Option(names = "--download",
+            description = "Download a missing benchmark graph from its public source into --data-dir (checksums "
+                    + "verified, converted to the .npy layout) before training.")
+    boolean download;
 
     @Option(names = "--csv-header-lines", paramLabel = "N", defaultValue = "0",
             description = "Header lines to skip at the top of each CSV file (default: ${DEFAULT-VALUE}).")
@@ -121,16 +134,19 @@ public final class DatasetOptions {
             source = SYNTHETIC;
         } else if (isBenchmark(dataset)) {
             Benchmark benchmark = Benchmark.fromName(dataset);
+            if (download) {
+                GraphDownloader.withDefaults().ensure(benchmark, dataDir);
+            }
             if (!Files.isDirectory(dataDir)) {
                 throw new ParameterException(cmd, "data directory " + dataDir + " does not exist; the benchmark "
                         + benchmark.folderName() + " is read from <data-dir>/" + benchmark.folderName()
-                        + ". Pass --data-dir DIR (or -Ddl4jadmm.data.dir=DIR).");
+                        + ". Pass --data-dir DIR (or -Ddl4jadmm.data.dir=DIR), or add --download to fetch it.");
             }
             location = dataDir.resolve(benchmark.folderName());
             if (!Files.isDirectory(location)) {
                 throw new ParameterException(cmd, "data directory " + dataDir + " has no folder "
                         + benchmark.folderName() + "/; pass the directory that holds the benchmark folders with "
-                        + "--data-dir");
+                        + "--data-dir, or add --download to fetch it");
             }
             graph = NpyGraphLoader.loadBenchmark(benchmark, dataDir);
             source = "benchmark";

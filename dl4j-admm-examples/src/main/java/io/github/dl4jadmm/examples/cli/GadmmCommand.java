@@ -126,7 +126,7 @@ public final class GadmmCommand implements Callable<Integer> {
             description = "Linear regression: standard deviation of the target noise (default: ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:dl4jadmm.data.dir:-../shared/data}",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DatasetOptions.DEFAULT_DATA_DIR,
             description = "Fashion-MNIST: the folder of its four .gz files, or a folder holding fashion-mnist/ "
                     + "(default: ${DEFAULT-VALUE}).")
     Path dataDir;

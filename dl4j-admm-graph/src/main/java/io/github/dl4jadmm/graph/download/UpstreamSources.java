@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The pinned upstream sources of the six benchmarks, with the checksums recorded in the data folder READMEs
- * ({@code ../shared/data/<name>/README.md} of the project).
+ * (the README.md of each benchmark data folder).
  *
  * <ul>
  *   <li>Planetoid graphs: {@code kimiyoung/planetoid} at commit {@code af6abf46...}, the URL PyTorch Geometric
