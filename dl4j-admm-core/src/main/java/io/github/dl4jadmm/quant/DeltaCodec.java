@@ -44,15 +44,26 @@ public final class DeltaCodec implements TensorCodec {
 
     private final int bits;
     private final long seed;
+    private final boolean stochastic;
 
     /**
+     * Stochastic (unbiased) rounding.
+     *
      * @param bits code width {@code b}, 1..16
      * @param seed base seed; each link derives its own with {@link #linkSeed}
      */
     public DeltaCodec(int bits, long seed) {
+        this(bits, seed, true);
+    }
+
+    /**
+     * @param stochastic unbiased stochastic rounding (true) or rounding to the nearest code (false)
+     */
+    public DeltaCodec(int bits, long seed, boolean stochastic) {
         BitPacker.checkBits(bits);
         this.bits = bits;
         this.seed = seed;
+        this.stochastic = stochastic;
     }
 
     /** The code width {@code b}. */
@@ -67,12 +78,13 @@ public final class DeltaCodec implements TensorCodec {
 
     @Override
     public String name() {
-        return "delta-" + bits + "bit";
+        return "delta-" + bits + "bit" + (stochastic ? "" : "-nearest");
     }
 
     @Override
     public TensorEncoder newEncoder(Transfer link) {
-        return new Encoder(new StochasticQuantizer(bits, linkSeed(seed, link)));
+        return new Encoder(stochastic ? new StochasticQuantizer(bits, linkSeed(seed, link))
+                : StochasticQuantizer.nearest(bits));
     }
 
     @Override

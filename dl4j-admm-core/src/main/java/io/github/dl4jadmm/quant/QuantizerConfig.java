@@ -67,13 +67,21 @@ public final class QuantizerConfig {
     private final GridKind gridKind;
     private final double margin;
     private final long seed;
+    private final boolean stochasticRounding;
 
-    private QuantizerConfig(Mode mode, int bits, GridKind gridKind, double margin, long seed) {
+    private QuantizerConfig(Mode mode, int bits, GridKind gridKind, double margin, long seed,
+                            boolean stochasticRounding) {
         this.mode = mode;
         this.bits = bits;
         this.gridKind = gridKind;
         this.margin = margin;
         this.seed = seed;
+        this.stochasticRounding = stochasticRounding;
+    }
+
+    /** DELTA mode: unbiased stochastic rounding (default) or deterministic rounding to the nearest code. */
+    public boolean stochasticRounding() {
+        return stochasticRounding;
     }
 
     /** A builder starting from mode NONE and the defaults. */
@@ -124,6 +132,9 @@ public final class QuantizerConfig {
             }
         } else if (mode == Mode.DELTA) {
             b.bits(bits);
+            if (!stochasticRounding) {
+                b.stochasticRounding(false);
+            }
         }
         return b;
     }
@@ -140,6 +151,9 @@ public final class QuantizerConfig {
         }
         if (mode == Mode.GRID && gridKind == GridKind.UNIFORM) {
             node.put("margin", margin);
+        }
+        if (mode == Mode.DELTA && !stochasticRounding) {
+            node.put("stochasticRounding", false);
         }
         node.put("seed", seed);
         return node.toString();
@@ -180,8 +194,15 @@ public final class QuantizerConfig {
                     }
                     b.seed(v.asLong());
                 }
+                case "stochasticRounding" -> {
+                    if (!v.isBoolean()) {
+                        throw new IllegalArgumentException("quantizer configuration: stochasticRounding must be a "
+                                + "boolean, got " + v);
+                    }
+                    b.stochasticRounding(v.asBoolean());
+                }
                 default -> throw new IllegalArgumentException("unknown quantizer configuration field '"
-                        + field.getKey() + "' (known: mode, gridKind, bits, margin, seed)");
+                        + field.getKey() + "' (known: mode, gridKind, bits, margin, seed, stochasticRounding)");
             }
         }
         return b.build();
@@ -206,12 +227,13 @@ public final class QuantizerConfig {
     @Override
     public boolean equals(Object o) {
         return o instanceof QuantizerConfig c && c.mode == mode && c.bits == bits && c.gridKind == gridKind
-                && Double.compare(c.margin, margin) == 0 && c.seed == seed;
+                && Double.compare(c.margin, margin) == 0 && c.seed == seed
+                && c.stochasticRounding == stochasticRounding;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, bits, gridKind, margin, seed);
+        return Objects.hash(mode, bits, gridKind, margin, seed, stochasticRounding);
     }
 
     @Override
@@ -220,7 +242,8 @@ public final class QuantizerConfig {
             case NONE -> "QuantizerConfig[NONE]";
             case GRID -> gridKind == GridKind.INTEGER ? "QuantizerConfig[GRID, INTEGER {-1..20}, 5 bits]"
                     : "QuantizerConfig[GRID, UNIFORM, " + bits + " bits, margin " + margin + "]";
-            case DELTA -> "QuantizerConfig[DELTA, " + bits + " bits, seed " + seed + "]";
+            case DELTA -> "QuantizerConfig[DELTA, " + bits + " bits, "
+                    + (stochasticRounding ? "stochastic rounding, seed " + seed : "nearest rounding") + "]";
         };
     }
 
@@ -231,8 +254,15 @@ public final class QuantizerConfig {
         private GridKind gridKind;
         private Double margin;
         private long seed = DEFAULT_SEED;
+        private Boolean stochasticRounding;
 
         private Builder() {
+        }
+
+        /** DELTA mode only: stochastic, unbiased rounding (default true) or rounding to the nearest code. */
+        public Builder stochasticRounding(boolean stochasticRounding) {
+            this.stochasticRounding = stochasticRounding;
+            return this;
         }
 
         /** NONE (default), GRID or DELTA. */
@@ -310,7 +340,11 @@ public final class QuantizerConfig {
                 log.warn("Quantising with 1 bit per element: Q-GADMM with b = 1 diverged in every measurement "
                         + "(algorithms.md section 3.2); use b >= 2, or b >= 3 on ill-conditioned data");
             }
-            return new QuantizerConfig(mode, effectiveBits, kind, uniformGrid ? marginOrDefault() : 0.0, seed);
+            if (stochasticRounding != null && mode != Mode.DELTA) {
+                throw new IllegalArgumentException("stochasticRounding only applies to mode DELTA, not " + mode);
+            }
+            return new QuantizerConfig(mode, effectiveBits, kind, uniformGrid ? marginOrDefault() : 0.0, seed,
+                    stochasticRounding == null || stochasticRounding);
         }
 
         private int bitsOrDefault() {

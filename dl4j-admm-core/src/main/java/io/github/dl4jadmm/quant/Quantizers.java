@@ -24,7 +24,7 @@ public final class Quantizers {
             case GRID -> config.gridKind() == QuantizerConfig.GridKind.INTEGER
                     ? GridCodec.fixed(QuantizationGrid.paperIntegers())
                     : GridCodec.adaptive(config.bits(), config.margin());
-            case DELTA -> new DeltaCodec(config.bits(), config.seed());
+            case DELTA -> new DeltaCodec(config.bits(), config.seed(), config.stochasticRounding());
         };
     }
 

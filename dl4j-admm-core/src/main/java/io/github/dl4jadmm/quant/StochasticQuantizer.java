@@ -34,10 +34,27 @@ public final class StochasticQuantizer {
      * @param seed seed of the rounding draws
      */
     public StochasticQuantizer(int bits, long seed) {
+        this(bits, new SplittableRandom(seed));
+    }
+
+    private StochasticQuantizer(int bits, SplittableRandom random) {
         BitPacker.checkBits(bits);
         this.bits = bits;
         this.maxCode = (1 << bits) - 1;
-        this.random = new SplittableRandom(seed);
+        this.random = random;
+    }
+
+    /**
+     * The deterministic variant: every value goes to the nearest code (ties up). Biased, but without the
+     * stochastic variant's extra variance; the same message format and sizes.
+     */
+    public static StochasticQuantizer nearest(int bits) {
+        return new StochasticQuantizer(bits, (SplittableRandom) null);
+    }
+
+    /** Whether rounding is stochastic (unbiased) rather than to the nearest code. */
+    public boolean isStochastic() {
+        return random != null;
     }
 
     /** The code width {@code b}. */
@@ -77,7 +94,9 @@ public final class StochasticQuantizer {
         for (int i = 0; i < delta.length; i++) {
             double c = (delta[i] + range) / step;
             double floor = Math.floor(c);
-            int code = (int) floor + (random.nextDouble() < c - floor ? 1 : 0);
+            double fraction = c - floor;
+            boolean roundUp = random == null ? fraction >= 0.5 : random.nextDouble() < fraction;
+            int code = (int) floor + (roundUp ? 1 : 0);
             // c can exceed 2^b - 1 by a rounding error when |delta_i| = R; the clamp keeps the code valid.
             codes[i] = Math.max(0, Math.min(maxCode, code));
         }

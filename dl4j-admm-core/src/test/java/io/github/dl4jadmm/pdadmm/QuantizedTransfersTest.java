@@ -91,6 +91,28 @@ class QuantizedTransfersTest {
     }
 
     @Test
+    void deterministicDeltaRoundingSendsTheNearestCodeAndStillTrains() {
+        QuantizerConfig q = QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8)
+                .stochasticRounding(false).build();
+        assertEquals(q, QuantizerConfig.fromJson(q.toJson()));
+        io.github.dl4jadmm.quant.StochasticQuantizer nearest = io.github.dl4jadmm.quant.StochasticQuantizer.nearest(3);
+        double[] delta = {-1.0, -0.2, 0.1, 0.5, 1.0};
+        double[] once = nearest.quantize(delta).dequantize(delta.length);
+        double step = 2.0 / 7;
+        for (int i = 0; i < delta.length; i++) {
+            assertTrue(Math.abs(once[i] - delta[i]) <= step / 2 + 1e-7, "nearest code of " + delta[i]);
+        }
+        assertTrue(java.util.Arrays.equals(once, nearest.quantize(delta).dequantize(delta.length)),
+                "rounding to the nearest code is deterministic");
+        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, base().quantizer(q).build(),
+                DATA.getFeatures(), DATA.getLabels())) {
+            IterationMetrics last = engine.fit().get(59);
+            assertTrue(last.trainAccuracy() >= 0.90, "accuracy " + last.trainAccuracy());
+            assertEquals(0, engine.block(1).u.distance2(engine.block(2).uLeft));
+        }
+    }
+
+    @Test
     void gridBoundariesAreBuiltFromTheFirstForwardPass() {
         QuantizerConfig q = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(4).build();
         try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, base().iterations(0).quantizer(q).build(),
