@@ -10,6 +10,7 @@ import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import io.github.dl4jadmm.pdadmm.RhoSchedule;
 import io.github.dl4jadmm.pdadmm.ValidationTracker;
+import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -540,6 +541,18 @@ public final class PdAdmmTrainer {
         /** Quantised transfers (pdADMM-G-Q); see {@link PdAdmmConfig#quantizer()}. */
         public Builder quantizer(QuantizerConfig quantizer) {
             config.quantizer(quantizer);
+            return this;
+        }
+
+        /** In GRID mode, project {@code q} onto the grid too, so both directions travel quantised. */
+        public Builder projectQ(boolean projectQ) {
+            config.projectQ(projectQ);
+            return this;
+        }
+
+        /** The weight update: the published linearised step (default) or the exact ridge solve; see {@link WStep}. */
+        public Builder wStep(WStep wStep) {
+            config.wStep(wStep);
             return this;
         }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import io.github.dl4jadmm.pdadmm.WStep;
+import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +59,19 @@ class PdAdmmTrainerTest {
             assertEquals(engine.accuracy(DATA.getFeatures(), DATA.getLabels()), evaluation.accuracy(), 1e-9);
         }
         assertEquals(result.last().trainLoss(), net.score(DATA), 1e-4 * Math.max(1, result.last().trainLoss()));
+    }
+
+    @Test
+    void quantisedTransfersAndTheExactWStepAreSetThroughTheBuilder() {
+        MultiLayerNetwork net = Networks.classifier(DataType.FLOAT);
+        QuantizerConfig grid = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(8).build();
+        PdAdmmTrainingResult result = new PdAdmmTrainer.Builder().nu(1).rho(5).mu(0.01).iterations(40)
+                .quantizer(grid).projectQ(true).wStep(WStep.EXACT).build().fit(net, DATA);
+        assertEquals(grid, result.config().quantizer());
+        assertTrue(result.config().projectQ());
+        assertEquals(WStep.EXACT, result.config().wStep());
+        Evaluation evaluation = net.evaluate(new ListDataSetIterator<>(DATA.asList(), 50));
+        assertTrue(evaluation.accuracy() >= 0.90, "training accuracy " + evaluation.accuracy());
     }
 
     @Test
