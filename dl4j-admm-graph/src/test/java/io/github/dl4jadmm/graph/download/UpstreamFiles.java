@@ -3,6 +3,7 @@ package io.github.dl4jadmm.graph.download;
 import io.github.dl4jadmm.graph.CsrMatrix;
 import io.github.dl4jadmm.graph.GraphDataset;
 import io.github.dl4jadmm.graph.download.BenchmarkSource.RawFile;
+import io.github.dl4jadmm.graph.testing.NpyFiles;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -195,19 +196,7 @@ final class UpstreamFiles {
 
     /** An {@code .npy} file (format 1.0) as bytes. */
     static byte[] npy(String descr, long[] shape, byte[] data) {
-        String shapeText = shape.length == 1 ? "(" + shape[0] + ",)"
-                : Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));
-        StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
-                + shapeText + ", }");
-        while ((10 + header.length() + 1) % 64 != 0) {
-            header.append(' ');
-        }
-        header.append('\n');
-        byte[] text = header.toString().getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer out = ByteBuffer.allocate(10 + text.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-        out.putShort((short) text.length).put(text).put(data);
-        return out.array();
+        return NpyFiles.bytes(descr, shape, data);
     }
 
     /** Raw-file pins: the sha256 of each file, or its git blob id (full or to 8 digits), sizes included. */

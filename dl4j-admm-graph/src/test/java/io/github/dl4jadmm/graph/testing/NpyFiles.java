@@ -34,6 +34,11 @@ public final class NpyFiles {
 
     /** Writes header + raw data: magic, version 1.0, uint16 header length, dict padded to a multiple of 64. */
     public static void write(Path file, String descr, long[] shape, byte[] data) throws IOException {
+        Files.write(file, bytes(descr, shape, data));
+    }
+
+    /** An {@code .npy} file (format 1.0) as bytes: header padded to a multiple of 64, then {@code data}. */
+    public static byte[] bytes(String descr, long[] shape, byte[] data) {
         String shapeText = shape.length == 1 ? "(" + shape[0] + ",)"
                 : Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));
         StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
@@ -46,7 +51,7 @@ public final class NpyFiles {
         ByteBuffer out = ByteBuffer.allocate(10 + headerBytes.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
         out.putShort((short) headerBytes.length).put(headerBytes).put(data);
-        Files.write(file, out.array());
+        return out.array();
     }
 
     /** Hex sha256 of a file. */
