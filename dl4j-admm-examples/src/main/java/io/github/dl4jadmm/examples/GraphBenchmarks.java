@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *       Cora, Citeseer and Amazon Computers, 10 layers x 100 (issue #4).</li>
  * </ul>
  * <pre>
- * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [iterationsPerStage=200]
+ * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [firstSeed=1] [iterationsPerStage=200]
  *                 [widths=100,500]
  * </pre>
  */
@@ -81,11 +81,12 @@ public final class GraphBenchmarks {
         }
         Path dataDir = Path.of(args[1]);
         int seeds = Integer.parseInt(options.getOrDefault("seeds", args[0].equals("accuracy") ? "5" : "1"));
+        int firstSeed = Integer.parseInt(options.getOrDefault("firstSeed", "1"));
         int iterations = Integer.parseInt(options.getOrDefault("iterationsPerStage", "200"));
         Consumer<Outcome> log = o -> System.err.println(o);
         switch (args[0]) {
             case "accuracy" -> System.out.println(accuracyTable(accuracy(dataDir, list(options.getOrDefault("datasets",
-                    "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), seeds, iterations,
+                    "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), firstSeed, seeds, iterations,
                     Arrays.stream(options.getOrDefault("widths", "100,500").split(",")).mapToInt(Integer::parseInt)
                             .toArray(), log), seeds, iterations).toMarkdown());
             case "quantization" -> System.out.println(quantizationTable(quantization(dataDir,
@@ -111,12 +112,22 @@ public final class GraphBenchmarks {
      */
     public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int seeds, int iterations,
                                              int[] widths, Consumer<Outcome> onRun) throws Exception {
+        return accuracy(dataDir, datasets, 1, seeds, iterations, widths, onRun);
+    }
+
+    /**
+     * As {@link #accuracy(Path, List, int, int, int[], Consumer)} for the seeds {@code firstSeed ..
+     * firstSeed + seeds - 1}, so that a long reproduction can be split over several runs and merged from the
+     * {@code Outcome} lines.
+     */
+    public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
+                                             int iterations, int[] widths, Consumer<Outcome> onRun) throws Exception {
         List<AccuracyRow> rows = new ArrayList<>();
         for (String name : datasets) {
             GraphExperiment experiment = GraphExperiment.load(Benchmark.fromName(name), dataDir);
             for (int width : widths) {
                 Map<String, List<Outcome>> byMethod = new LinkedHashMap<>();
-                for (int seed = 1; seed <= seeds; seed++) {
+                for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
                             WStep.EXACT, "pdADMM-G (exact W-step)"), onRun);
                     add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
