@@ -1,0 +1,73 @@
+package io.github.dl4jadmm.distributed;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collectives over a chain of ranks where each rank talks only to its neighbours {@code rank-1} and {@code rank+1}:
+ * an all-gather relays the values up the chain to the last rank and the complete list back down, {@code 2(n-1)}
+ * messages in all. Used once per run, to agree on configurations and on the checkpoint to resume from.
+ */
+public final class ChainCollective {
+
+    static final int GATHER_TAG = -1;
+    static final int BROADCAST_TAG = -2;
+
+    private ChainCollective() {
+    }
+
+    /**
+     * Every rank's {@code value}, indexed by rank; every rank must call it with the same timeout.
+     *
+     * @throws TransportTimeoutException if a neighbour did not answer in time
+     */
+    public static List<String> allGather(MessageTransport transport, String value, Duration timeout) {
+        int rank = transport.rank();
+        int size = transport.size();
+        if (size == 1) {
+            return List.of(value);
+        }
+        List<String> gathered = new ArrayList<>();
+        if (rank > 0) {
+            gathered.addAll(decode(transport.receive(rank - 1, GATHER_TAG, timeout)));
+        }
+        gathered.add(value);
+        if (rank < size - 1) {
+            transport.send(rank + 1, GATHER_TAG, encode(gathered));
+            gathered = decode(transport.receive(rank + 1, BROADCAST_TAG, timeout));
+        }
+        if (rank > 0) {
+            transport.send(rank - 1, BROADCAST_TAG, encode(gathered));
+        }
+        if (gathered.size() != size) {
+            throw new TransportException("rank " + rank + " gathered " + gathered.size() + " values from a chain of "
+                    + size + " ranks");
+        }
+        return List.copyOf(gathered);
+    }
+
+    static ByteBuffer encode(List<String> values) {
+        List<byte[]> encoded = values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList();
+        ByteBuffer buffer = ByteBuffer.allocate(4 + encoded.stream().mapToInt(b -> 4 + b.length).sum());
+        buffer.putInt(encoded.size());
+        for (byte[] b : encoded) {
+            buffer.putInt(b.length).put(b);
+        }
+        return buffer.flip();
+    }
+
+    static List<String> decode(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        int count = b.getInt();
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] bytes = new byte[b.getInt()];
+            b.get(bytes);
+            values.add(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+}
