@@ -156,7 +156,7 @@ public final class PdAdmmCheckpoint {
         try (Stream<Path> children = Files.list(root)) {
             return children.filter(p -> CHECKPOINT_NAME.matcher(p.getFileName().toString()).matches())
                     .filter(p -> Files.isRegularFile(p.resolve(MANIFEST)))
-                    .sorted(Comparator.comparingLong(PdAdmmCheckpoint::iterationOf))
+                    .sorted(Comparator.comparingInt(PdAdmmCheckpoint::iterationOf))
                     .toList();
         }
     }
@@ -213,7 +213,12 @@ public final class PdAdmmCheckpoint {
         }
         List<INDArray> weights = state.blockArrays.stream().map(a -> a.get("W")).toList();
         List<INDArray> biases = state.blockArrays.stream().map(a -> a.get("b")).toList();
-        PdAdmmEngine engine = new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport);
+        int firstLayer = manifest.get("firstLayer") == null ? 1 : ((Number) manifest.get("firstLayer")).intValue();
+        int lastLayer = manifest.get("lastLayer") == null ? architecture.layers()
+                : ((Number) manifest.get("lastLayer")).intValue();
+        // built without the initial forward pass: nothing crosses the channel before the saved state is in place
+        PdAdmmEngine engine = new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport,
+                firstLayer, lastLayer, true);
         try {
             checkFingerprint((Map<?, ?>) manifest.get("data"), fingerprint(engine.exportState()), directory);
             engine.importState(state);
@@ -242,6 +247,8 @@ public final class PdAdmmCheckpoint {
         architecture.put("alpha", Double.toString(a.activation().alpha()));
         architecture.put("risk", a.risk().name());
         manifest.put("architecture", architecture);
+        manifest.put("firstLayer", engine.firstLayer());
+        manifest.put("lastLayer", engine.lastLayer());
         manifest.put("data", fingerprint(state));
         List<Object> grids = new ArrayList<>();
         for (QuantizationGrid g : state.grids) {
@@ -251,7 +258,7 @@ public final class PdAdmmCheckpoint {
         manifest.put("grids", grids);
         List<Object> blocks = new ArrayList<>();
         for (int i = 0; i < state.blockArrays.size(); i++) {
-            int layer = i + 1;
+            int layer = engine.firstLayer() + i;
             Map<String, INDArray> arrays = state.blockArrays.get(i);
             for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
                 writeArray(directory.resolve(arrayFile(layer, e.getKey())), e.getValue());
@@ -418,9 +425,10 @@ public final class PdAdmmCheckpoint {
         return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
     }
 
-    private static long iterationOf(Path checkpoint) {
+    /** The iteration in a checkpoint directory's name ({@code checkpoint-<iteration>}), or -1 if it is not one. */
+    public static int iterationOf(Path checkpoint) {
         Matcher m = CHECKPOINT_NAME.matcher(checkpoint.getFileName().toString());
-        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static String arrayFile(int layer, String variable) {

@@ -58,6 +58,9 @@ public final class PdAdmmEngine implements AutoCloseable {
     private boolean forwardPending;
     /** The rho of the last phase B: the right-hand copy of each dual update must use it, even if rho changed since. */
     private double pendingDualRho;
+    /** The layers whose blocks live in this engine (all of them unless it is one rank of a distributed run). */
+    private final int firstLayer;
+    private final int lastLayer;
     private double bestScheduleLoss = Double.POSITIVE_INFINITY;
     private int sinceImprovement;
 
@@ -77,10 +80,72 @@ public final class PdAdmmEngine implements AutoCloseable {
      */
     public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
                         List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport) {
-        validate(architecture, features, labels, weights, biases);
+        this(architecture, config, features, labels, weights, biases, transport, 1,
+                architecture == null ? 0 : architecture.layers(), false);
+    }
+
+    /**
+     * The blocks of layers {@code firstLayer .. lastLayer} only, for one rank of a distributed run (see
+     * {@code io.github.dl4jadmm.distributed.DistributedPdAdmm}): the other layers live in other processes and are
+     * reached through {@code transport}'s channel, which must block in {@link Channel#receive} until the
+     * neighbour's message arrives. The initial forward pass crosses the rank boundaries like every later q.
+     * Only what one rank can compute alone is available: forward passes ({@link #output}) and the penalty
+     * schedules need every layer and are refused.
+     *
+     * @param weights    {@code W_1 .. W_L} of the whole network (only those of the owned layers are used)
+     * @param biases     {@code b_1 .. b_L}
+     * @param firstLayer first owned layer, 1-based
+     * @param lastLayer  last owned layer, inclusive
+     */
+    public static PdAdmmEngine forLayers(MlpArchitecture architecture, PdAdmmConfig config, INDArray features,
+                                         INDArray labels, List<INDArray> weights, List<INDArray> biases,
+                                         int firstLayer, int lastLayer, Function<TensorCodec, Channel> transport) {
+        checkRange(architecture, firstLayer, lastLayer);
+        if (weights == null || biases == null || weights.size() != architecture.layers()
+                || biases.size() != architecture.layers()) {
+            throw new IllegalArgumentException("give the weights and biases of all " + architecture.layers()
+                    + " layers (the engine keeps those of layers " + firstLayer + ".." + lastLayer + ")");
+        }
+        return new PdAdmmEngine(architecture, config, features, labels, weights.subList(firstLayer - 1, lastLayer),
+                biases.subList(firstLayer - 1, lastLayer), transport, firstLayer, lastLayer, false);
+    }
+
+    private static void checkRange(MlpArchitecture architecture, int firstLayer, int lastLayer) {
+        if (architecture == null) {
+            throw new IllegalArgumentException("architecture must not be null");
+        }
+        if (firstLayer < 1 || lastLayer > architecture.layers() || firstLayer > lastLayer) {
+            throw new IllegalArgumentException("owned layers " + firstLayer + ".." + lastLayer + " are not a range "
+                    + "within 1.." + architecture.layers());
+        }
+    }
+
+    /**
+     * The common constructor: {@code weights} and {@code biases} are those of the owned layers; {@code restoring}
+     * builds the blocks without the initial forward pass (their state is about to be overwritten by a
+     * checkpoint), so nothing crosses the channel.
+     */
+    PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
+                 List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
+                 int firstLayer, int lastLayer, boolean restoring) {
+        checkRange(architecture, firstLayer, lastLayer);
+        validate(architecture, features, labels, weights, biases, firstLayer, lastLayer);
         if (transport == null) {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
+        boolean partial = firstLayer > 1 || lastLayer < architecture.layers();
+        if (partial && config.quantizer().mode() == QuantizerConfig.Mode.GRID) {
+            throw new IllegalArgumentException("quantizer GRID is not supported when the layers are split over "
+                    + "processes (each boundary's grid is built from the first forward pass in the sender only); "
+                    + "use DELTA or NONE");
+        }
+        if (partial && config.rhoSchedule() != RhoSchedule.FIXED) {
+            throw new IllegalArgumentException("rho schedule " + config.rhoSchedule() + " needs the residuals or the "
+                    + "training loss of every layer; a process that holds layers " + firstLayer + ".." + lastLayer
+                    + " supports FIXED only");
+        }
+        this.firstLayer = firstLayer;
+        this.lastLayer = lastLayer;
         this.architecture = architecture;
         this.config = config;
         this.grids = new QuantizationGrid[architecture.layers()];
@@ -92,14 +157,15 @@ public final class PdAdmmEngine implements AutoCloseable {
         int[] devices = Devices.placement(layers, config.devicePlacement());
         this.features = features.castTo(type).dup('c');
         this.labels = labels.castTo(type).dup('c');
+        int owned = lastLayer - firstLayer + 1;
         int threads = config.threads() > 0 ? config.threads()
-                : Math.min(layers, Runtime.getRuntime().availableProcessors());
+                : Math.min(owned, Runtime.getRuntime().availableProcessors());
         int cores = Runtime.getRuntime().availableProcessors();
         boolean parallel = config.executionMode() == ExecutionMode.PARALLEL;
         this.nd4jThreads = config.nd4jThreads() > 0 ? config.nd4jThreads()
                 : parallel ? Math.max(1, cores / threads) : cores;
         this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block");
-        initialise(weights, biases, devices, type);
+        initialise(weights, biases, devices, type, restoring);
     }
 
     /** An engine whose blocks talk through an in-JVM {@link LocalChannel}. See the main constructor. */
@@ -154,14 +220,24 @@ public final class PdAdmmEngine implements AutoCloseable {
         return new PdAdmmEngine(architecture, config, features, labels, initial.weights(), initial.biases());
     }
 
-    private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type) {
+    private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type,
+                            boolean restoring) {
         int layers = architecture.layers();
-        INDArray input = features;
-        for (int l = 1; l <= layers; l++) {
+        INDArray input;
+        if (firstLayer == 1) {
+            input = features;
+        } else if (restoring) {
+            input = Nd4j.zeros(type, features.rows(), architecture.inputsOf(firstLayer));
+        } else {
+            // the previous layer lives in another process: its initial q arrives like any later one
+            input = channel.receive(Transfer.forward(firstLayer - 1));
+        }
+        for (int l = firstLayer; l <= lastLayer; l++) {
             int device = devices[l - 1];
             Devices.pin(device);
-            INDArray w = Devices.copyTo(device, weights.get(l - 1).castTo(type));
-            INDArray b = Devices.copyTo(device, biases.get(l - 1).castTo(type).reshape(1, architecture.outputsOf(l)));
+            INDArray w = Devices.copyTo(device, weights.get(l - firstLayer).castTo(type));
+            INDArray b = Devices.copyTo(device, biases.get(l - firstLayer).castTo(type)
+                    .reshape(1, architecture.outputsOf(l)));
             INDArray p = l == 1 ? Devices.copyTo(device, input) : input;
             LayerBlock block = new LayerBlock(l, layers, device, architecture.activation(), architecture.risk(),
                     l == layers ? Devices.copyTo(device, labels) : null, p, w, b);
@@ -182,14 +258,18 @@ public final class PdAdmmEngine implements AutoCloseable {
                     grids[l].projectInPlace(block.q);
                 }
             }
-            if (l < layers) {
+            if (l < layers && restoring) {
+                input = block.q.dup();
+            } else if (l < layers) {
                 // the initial forward pass crosses the boundary like any other q: encoded and counted
                 Transfer link = Transfer.forward(l);
                 INDArray sent = channel.send(link, block.q);
                 if (!block.exactTransfers) {
                     block.q.assign(sent);
                 }
-                input = channel.receive(link);
+                if (l < lastLayer) {
+                    input = channel.receive(link);
+                }
             }
         }
     }
@@ -293,7 +373,8 @@ public final class PdAdmmEngine implements AutoCloseable {
         double trainAccuracy = Double.NaN;
         boolean lastOfRun = iteration == config.iterations() - 1;
         int every = config.evaluationFrequency();
-        if ((every > 0 && (iteration % every == 0 || lastOfRun)) || config.rhoSchedule() == RhoSchedule.STALL_X10) {
+        if (holdsAllLayers()
+                && ((every > 0 && (iteration % every == 0 || lastOfRun)) || config.rhoSchedule() == RhoSchedule.STALL_X10)) {
             INDArray z = preActivation(features);
             trainLoss = architecture.risk().value(z, labels) / features.rows();
             trainAccuracy = OutputRisk.accuracy(z, labels);
@@ -385,6 +466,10 @@ public final class PdAdmmEngine implements AutoCloseable {
 
     /** The output pre-activation {@code z_L} of a real forward pass (no ADMM variables involved). */
     public INDArray preActivation(INDArray x) {
+        if (!holdsAllLayers()) {
+            throw new IllegalStateException("this engine holds layers " + firstLayer + ".." + lastLayer + " of "
+                    + architecture.layers() + " only; gather the weights of every rank to run a forward pass");
+        }
         if (x.columns() != architecture.inputsOf(1)) {
             throw new IllegalArgumentException("input has " + x.columns() + " columns but the network expects "
                     + architecture.inputsOf(1));
@@ -418,21 +503,36 @@ public final class PdAdmmEngine implements AutoCloseable {
         return block(layer).b;
     }
 
-    /** Copies of all weights, layer 1 first. */
+    /** Copies of the weights of the layers in this engine ({@link #firstLayer()} first; all layers normally). */
     public List<INDArray> weights() {
         return blocks.stream().map(b -> b.w.dup()).toList();
     }
 
-    /** Copies of all biases, layer 1 first. */
+    /** Copies of the biases of the layers in this engine, as {@link #weights()}. */
     public List<INDArray> biases() {
         return blocks.stream().map(b -> b.b.dup()).toList();
     }
 
     LayerBlock block(int layer) {
-        if (layer < 1 || layer > blocks.size()) {
-            throw new IllegalArgumentException("layer must be in 1.." + blocks.size() + ", got " + layer);
+        if (layer < firstLayer || layer > lastLayer) {
+            throw new IllegalArgumentException("layer must be in " + firstLayer + ".." + lastLayer + ", got " + layer);
         }
-        return blocks.get(layer - 1);
+        return blocks.get(layer - firstLayer);
+    }
+
+    /** The first layer (1-based) whose block lives in this engine: 1 unless it is one rank of a distributed run. */
+    public int firstLayer() {
+        return firstLayer;
+    }
+
+    /** The last layer whose block lives in this engine. */
+    public int lastLayer() {
+        return lastLayer;
+    }
+
+    /** Whether every layer's block lives in this engine (false for one rank of a distributed run). */
+    public boolean holdsAllLayers() {
+        return firstLayer == 1 && lastLayer == architecture.layers();
     }
 
     /** Number of curvature-cap hits (steps that kept the old value) per layer, for diagnostics. */
@@ -493,7 +593,8 @@ public final class PdAdmmEngine implements AutoCloseable {
         channel.close();
     }
 
-    private static void validate(MlpArchitecture a, INDArray x, INDArray y, List<INDArray> w, List<INDArray> b) {
+    private static void validate(MlpArchitecture a, INDArray x, INDArray y, List<INDArray> w, List<INDArray> b,
+                                 int firstLayer, int lastLayer) {
         if (a == null || x == null || y == null || w == null || b == null) {
             throw new IllegalArgumentException("architecture, features, labels, weights and biases must not be null");
         }
@@ -506,19 +607,20 @@ public final class PdAdmmEngine implements AutoCloseable {
             throw new IllegalArgumentException("labels must be [" + x.rows() + ", " + a.outputsOf(layers)
                     + "] to match the features and the output width, got " + Arrays.toString(y.shape()));
         }
-        if (w.size() != layers || b.size() != layers) {
-            throw new IllegalArgumentException("need " + layers + " weight matrices and biases, got " + w.size()
+        int owned = lastLayer - firstLayer + 1;
+        if (w.size() != owned || b.size() != owned) {
+            throw new IllegalArgumentException("need " + owned + " weight matrices and biases, got " + w.size()
                     + " and " + b.size());
         }
-        for (int l = 1; l <= layers; l++) {
-            INDArray wl = w.get(l - 1);
+        for (int l = firstLayer; l <= lastLayer; l++) {
+            INDArray wl = w.get(l - firstLayer);
             if (wl.rank() != 2 || wl.rows() != a.inputsOf(l) || wl.columns() != a.outputsOf(l)) {
                 throw new IllegalArgumentException("W_" + l + " must be [" + a.inputsOf(l) + ", " + a.outputsOf(l)
                         + "] ([nIn, nOut], DL4J's layout), got " + Arrays.toString(wl.shape()));
             }
-            if (b.get(l - 1).length() != a.outputsOf(l)) {
+            if (b.get(l - firstLayer).length() != a.outputsOf(l)) {
                 throw new IllegalArgumentException("b_" + l + " must have " + a.outputsOf(l) + " entries, got "
-                        + Arrays.toString(b.get(l - 1).shape()));
+                        + Arrays.toString(b.get(l - firstLayer).shape()));
             }
         }
     }
