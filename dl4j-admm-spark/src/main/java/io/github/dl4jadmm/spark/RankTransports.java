@@ -1,0 +1,46 @@
+package io.github.dl4jadmm.spark;
+
+import io.github.dl4jadmm.distributed.MessageTransport;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a barrier task gets a {@link MessageTransport} to the other ranks, in the two steps a rendezvous needs: bind
+ * a local endpoint first (e.g. a UDP port chosen by the system), publish it through
+ * {@link BarrierTaskRendezvous}, then connect to the endpoints of the others. Serialised with the job and used once
+ * per rank and stage attempt.
+ */
+public interface RankTransports extends Serializable {
+
+    /**
+     * Binds this rank's endpoint.
+     *
+     * @param rank this rank
+     * @param size number of ranks
+     */
+    Binding bind(int rank, int size);
+
+    /** Called on the driver once the run is over, successful or not; releases what the run left behind. */
+    default void afterRun() {
+    }
+
+    /** A bound endpoint that is not connected yet. */
+    interface Binding extends AutoCloseable {
+
+        /** Where the other ranks reach this one, e.g. {@code "10.0.0.5:40123"}. */
+        String localEndpoint();
+
+        /**
+         * Connects to the other ranks; the transport then owns what was bound.
+         *
+         * @param endpoints every rank's endpoint, indexed by rank (from the rendezvous)
+         * @param timeout   how long to wait for the neighbours
+         */
+        MessageTransport connect(List<String> endpoints, Duration timeout);
+
+        /** Releases the endpoint if {@link #connect} was never called; does nothing afterwards. */
+        @Override
+        void close();
+    }
+}
