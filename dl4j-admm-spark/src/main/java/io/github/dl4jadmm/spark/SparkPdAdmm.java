@@ -155,10 +155,16 @@ public final class SparkPdAdmm {
     /**
      * Runs {@code job} (its own configuration; the builder's is for networks) and returns every rank's result.
      *
-     * @throws IllegalStateException if the Spark context cannot run the ranks as one barrier stage, or the checkpoint
-     *                               root holds another job's checkpoints
+     * @throws IllegalArgumentException if the job's configuration stops on a residual tolerance, or the partition
+     *                                  does not fit its layers
+     * @throws IllegalStateException    if the Spark context cannot run the ranks as one barrier stage, or the
+     *                                  checkpoint root holds another job's checkpoints
      */
     public Result fit(JavaSparkContext sparkContext, PdAdmmJob job) {
+        if (job.config().residualTolerance() > 0) {
+            throw new IllegalArgumentException("the job's residualTolerance needs the residual of every layer in one "
+                    + "place; a distributed run stops after config.iterations(): set it to 0");
+        }
         int layers = job.architecture().layers();
         LayerPartition layout = partition != null ? partition
                 : LayerPartition.even(layers, tasks > 0 ? tasks : Math.min(layers, BarrierRun.slots(
