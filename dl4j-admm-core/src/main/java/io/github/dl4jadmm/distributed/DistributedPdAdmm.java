@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -266,44 +263,7 @@ public final class DistributedPdAdmm {
      * @return every rank's result, by rank
      */
     public static List<RankResult> runInJvm(PdAdmmJob job, LayerPartition partition, RankOptions options) {
-        InJvmTransport.Hub hub = InJvmTransport.hub(partition.ranks());
-        ExecutorService threads = Executors.newFixedThreadPool(partition.ranks(), r -> {
-            Thread t = new Thread(r, "pdadmm-rank");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<RankResult>> futures = new ArrayList<>();
-            for (int r = 0; r < partition.ranks(); r++) {
-                MessageTransport transport = hub.transport(r);
-                futures.add(threads.submit(() -> {
-                    try (transport) {
-                        return runRank(job, partition, transport, options);
-                    }
-                }));
-            }
-            List<RankResult> results = new ArrayList<>();
-            RuntimeException failure = null;
-            for (Future<RankResult> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    // keep the root failure, not the neighbours' "peer stopped" echoes
-                    if (failure == null || failure instanceof PeerFailedException && !(cause instanceof PeerFailedException)) {
-                        failure = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for the ranks", e);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return results;
-        } finally {
-            threads.shutdownNow();
-        }
+        return InJvmRanks.run(partition.ranks(), "pdadmm-rank",
+                (rank, transport) -> runRank(job, partition, transport, options));
     }
 }

@@ -3,6 +3,13 @@ package io.github.dl4jadmm.gadmm;
 /**
  * What one (Q-)GADMM iteration reports.
  *
+ * <p>A rank-local trainer ({@link GadmmTrainer#forWorkers}, one rank of a distributed run) reports over its own
+ * workers only: {@code objective} and {@code quantizationError} sum over them, {@code consensusResidual} over the
+ * edges whose two workers it holds (the edges between ranks are in nobody's sum), and the bit and byte counts are
+ * those of its workers' transmissions. Summed over all ranks, objective, quantisation error, bits and bytes give the
+ * single-JVM values (up to the order of the floating-point additions); {@code seconds} includes the time spent
+ * waiting for neighbouring ranks.
+ *
  * @param iteration             0-based iteration index
  * @param objective             {@code F = sum_n f_n(theta_n)} after the iteration, NaN when not evaluated
  * @param consensusResidual     {@code sum_n ||theta_n - theta_{n+1}||^2} over the chain's edges

@@ -41,7 +41,16 @@ import org.nd4j.linalg.dataset.DataSet;
  * }
  * }</pre>
  *
- * Not thread-safe: drive it from one thread. {@link #close()} releases the worker executor and the channel.
+ * <p><b>Rank-local mode.</b> {@link #forWorkers} builds a trainer that holds only workers
+ * {@code firstWorker .. lastWorker} of an {@code N}-worker chain, for one rank of a distributed run
+ * ({@code io.github.dl4jadmm.distributed.DistributedGadmm}); the other workers live in other processes and are reached
+ * through a channel whose {@link Channel#receive} blocks until the neighbour's message arrives, which makes the
+ * phases of neighbouring ranks wait for each other. The iterates are those of the single-JVM trainer. What a rank
+ * can compute from its own workers is computed over them only ({@link #objective()}, the metrics: see
+ * {@link GadmmIterationMetrics}); what needs every worker ({@link #consensus()}) is refused, and so is reading a
+ * worker that another rank holds.
+ *
+ * <p>Not thread-safe: drive it from one thread. {@link #close()} releases the worker executor and the channel.
  */
 public final class GadmmTrainer implements AutoCloseable {
 
@@ -54,6 +63,10 @@ public final class GadmmTrainer implements AutoCloseable {
     private final ModelExchange exchange;
     private final PhaseExecutor executor;
     private final int dimension;
+    /** Workers on the whole chain, {@code N}. */
+    private final int totalWorkers;
+    /** The first worker this trainer holds (1 unless it is one rank of a distributed run). */
+    private final int firstWorker;
     private int iteration;
 
     /** A trainer whose workers exchange models over an in-JVM {@link LocalChannel}. */
@@ -71,15 +84,54 @@ public final class GadmmTrainer implements AutoCloseable {
      */
     public GadmmTrainer(GadmmConfig config, List<? extends LocalSolver> solvers,
                         Function<TensorCodec, Channel> transport) {
+        this(config, solvers == null ? 0 : solvers.size(), 1, solvers, transport);
+    }
+
+    /**
+     * A rank-local trainer holding workers {@code firstWorker .. firstWorker + ownSolvers.size() - 1} of a chain of
+     * {@code totalWorkers} (see the class comment). Every rank must be given the same configuration, and solvers of
+     * the same model starting from the same initial model; {@code io.github.dl4jadmm.distributed.DistributedGadmm}
+     * checks that across ranks before the first iteration.
+     *
+     * @param totalWorkers the length {@code N} of the whole chain, at least 2
+     * @param firstWorker  the first worker held here, 1-based
+     * @param ownSolvers   the local solvers of the workers held here, in chain order (at least 1)
+     * @param transport    makes the channel around the trainer's codec; links to workers held elsewhere must block in
+     *                     {@link Channel#receive} until their message arrives (e.g. a
+     *                     {@code io.github.dl4jadmm.distributed.TransportChannel})
+     * @throws IllegalArgumentException if the workers are not a range within {@code 1..totalWorkers} or the solvers'
+     *                                  models disagree
+     */
+    public static GadmmTrainer forWorkers(GadmmConfig config, int totalWorkers, int firstWorker,
+                                          List<? extends LocalSolver> ownSolvers,
+                                          Function<TensorCodec, Channel> transport) {
+        int owned = ownSolvers == null ? 0 : ownSolvers.size();
+        if (totalWorkers < 2) {
+            throw new IllegalArgumentException("GADMM needs at least 2 workers on its chain, got totalWorkers = "
+                    + totalWorkers);
+        }
+        if (owned < 1 || firstWorker < 1 || firstWorker + owned - 1 > totalWorkers) {
+            throw new IllegalArgumentException("a rank holds a non-empty range of workers within 1.." + totalWorkers
+                    + "; got " + owned + " solver(s) starting at worker " + firstWorker);
+        }
+        return new GadmmTrainer(config, totalWorkers, firstWorker, ownSolvers, transport);
+    }
+
+    /** The common constructor: {@code solvers} are those of workers {@code firstWorker ..} of {@code totalWorkers}. */
+    private GadmmTrainer(GadmmConfig config, int totalWorkers, int firstWorker, List<? extends LocalSolver> solvers,
+                         Function<TensorCodec, Channel> transport) {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null; use GadmmConfig.builder().build()");
         }
-        validate(solvers);
+        validate(solvers, firstWorker, totalWorkers);
         if (transport == null) {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
         this.config = config;
-        int n = solvers.size();
+        this.totalWorkers = totalWorkers;
+        this.firstWorker = firstWorker;
+        int n = totalWorkers;
+        int owned = solvers.size();
         LocalSolver first = solvers.get(0);
         this.dimension = first.dimension();
         DataType type = first.wireType();
@@ -95,13 +147,14 @@ public final class GadmmTrainer implements AutoCloseable {
         this.exchange = new ModelExchange(channel, n, codec, dimension, type);
         int[] devices = placement(n, config.devicePlacement());
         double[] initialHat = Vectors.roundTo(type, initial.clone());
-        for (int i = 0; i < n; i++) {
-            GadmmWorker w = new GadmmWorker(i + 1, n, devices[i], solvers.get(i), initial, initialHat);
+        for (int i = 0; i < owned; i++) {
+            int index = firstWorker + i;
+            GadmmWorker w = new GadmmWorker(index, n, devices[index - 1], solvers.get(i), initial, initialHat);
             workers.add(w);
             (w.head ? heads : tails).add(w);
         }
         int threads = config.threads() > 0 ? config.threads()
-                : Math.min(n, Runtime.getRuntime().availableProcessors());
+                : Math.min(owned, Runtime.getRuntime().availableProcessors());
         this.executor = PhaseExecutor.withThreads(threads, "gadmm-worker");
     }
 
@@ -192,10 +245,13 @@ public final class GadmmTrainer implements AutoCloseable {
         return metrics;
     }
 
-    /** {@code F = sum_n f_n(theta_n)}, the workers' local losses at their current models (evaluated in parallel). */
+    /**
+     * {@code F = sum_n f_n(theta_n)}, the workers' local losses at their current models (evaluated in parallel); in
+     * rank-local mode the sum over this trainer's workers only.
+     */
     public double objective() {
         double[] losses = new double[workers.size()];
-        runPhase(workers, w -> losses[w.index - 1] = w.solver.loss(w.theta));
+        runPhase(workers, w -> losses[w.index - firstWorker] = w.solver.loss(w.theta));
         double sum = 0;
         for (double l : losses) {
             sum += l;
@@ -203,8 +259,17 @@ public final class GadmmTrainer implements AutoCloseable {
         return sum;
     }
 
-    /** The mean of the workers' models {@code (1/N) sum_n theta_n}. */
+    /**
+     * The mean of the workers' models {@code (1/N) sum_n theta_n}.
+     *
+     * @throws IllegalStateException in rank-local mode: the mean needs every worker's model
+     */
     public double[] consensus() {
+        if (!holdsAllWorkers()) {
+            throw new IllegalStateException("this trainer holds workers " + firstWorker + ".." + lastWorker() + " of "
+                    + totalWorkers + " only; the consensus is the mean over every rank's workers: gather the models "
+                    + "of all ranks (DistributedGadmm.consensus(results))");
+        }
         double[] mean = new double[dimension];
         for (GadmmWorker w : workers) {
             for (int i = 0; i < dimension; i++) {
@@ -232,8 +297,8 @@ public final class GadmmTrainer implements AutoCloseable {
      * {@code edge + 1}) as worker {@code holder} keeps it; {@code holder} is {@code edge} or {@code edge + 1}.
      */
     public double[] dual(int edge, int holder) {
-        if (edge < 1 || edge >= workers.size()) {
-            throw new IllegalArgumentException("edge must be in 1.." + (workers.size() - 1) + ", got " + edge);
+        if (edge < 1 || edge >= totalWorkers) {
+            throw new IllegalArgumentException("edge must be in 1.." + (totalWorkers - 1) + ", got " + edge);
         }
         if (holder == edge) {
             return worker(holder).rightDual.clone();
@@ -250,9 +315,24 @@ public final class GadmmTrainer implements AutoCloseable {
         return worker(worker).solver;
     }
 
-    /** Number of workers {@code N}. */
+    /** Number of workers {@code N} on the whole chain (in rank-local mode too). */
     public int workers() {
-        return workers.size();
+        return totalWorkers;
+    }
+
+    /** The first worker this trainer holds: 1, or the first of its rank's range in rank-local mode. */
+    public int firstWorker() {
+        return firstWorker;
+    }
+
+    /** The last worker this trainer holds: {@code N}, or the last of its rank's range in rank-local mode. */
+    public int lastWorker() {
+        return firstWorker + workers.size() - 1;
+    }
+
+    /** Whether this trainer holds every worker of the chain (false in rank-local mode on more than one rank). */
+    public boolean holdsAllWorkers() {
+        return workers.size() == totalWorkers;
     }
 
     /** Number of model parameters {@code d}. */
@@ -265,7 +345,10 @@ public final class GadmmTrainer implements AutoCloseable {
         return iteration;
     }
 
-    /** Paper bits sent so far (each worker transmission once; see {@link GadmmIterationMetrics#paperBits()}). */
+    /**
+     * Paper bits sent so far (each worker transmission once; see {@link GadmmIterationMetrics#paperBits()}); in
+     * rank-local mode those of this trainer's workers.
+     */
     public long paperBitsSent() {
         return exchange.paperBitsSent();
     }
@@ -279,7 +362,7 @@ public final class GadmmTrainer implements AutoCloseable {
         return config;
     }
 
-    /** The device each worker is pinned to, worker 1 first. */
+    /** The device each worker held here is pinned to, the first worker first. */
     public int[] devices() {
         return workers.stream().mapToInt(w -> w.device).toArray();
     }
@@ -292,55 +375,60 @@ public final class GadmmTrainer implements AutoCloseable {
 
     /** Worker {@code n}'s state (1-based), for tests in this package. */
     GadmmWorker worker(int n) {
-        if (n < 1 || n > workers.size()) {
-            throw new IllegalArgumentException("worker must be in 1.." + workers.size() + ", got " + n);
+        if (n < 1 || n > totalWorkers) {
+            throw new IllegalArgumentException("worker must be in 1.." + totalWorkers + ", got " + n);
         }
-        return workers.get(n - 1);
+        if (n < firstWorker || n > lastWorker()) {
+            throw new IllegalArgumentException("worker " + n + " lives on another rank; this trainer holds workers "
+                    + firstWorker + ".." + lastWorker() + " of " + totalWorkers);
+        }
+        return workers.get(n - firstWorker);
     }
 
     private void runPhase(List<GadmmWorker> phase, Consumer<GadmmWorker> step) {
         executor.run(phase, w -> w.device, step);
     }
 
-    private static void validate(List<? extends LocalSolver> solvers) {
-        if (solvers == null || solvers.size() < 2) {
+    /** Checks the solvers of workers {@code firstWorker ..} (all of them: {@code firstWorker = 1}). */
+    private static void validate(List<? extends LocalSolver> solvers, int firstWorker, int totalWorkers) {
+        if (solvers == null || totalWorkers < 2) {
             throw new IllegalArgumentException("GADMM needs at least 2 workers on its chain, got "
                     + (solvers == null ? 0 : solvers.size()) + "; split the data into 2 or more shards and give "
                     + "one LocalSolver per shard");
         }
         LocalSolver first = solvers.get(0);
         if (first == null) {
-            throw new IllegalArgumentException("solver of worker 1 is null");
+            throw new IllegalArgumentException("solver of worker " + firstWorker + " is null");
         }
         DataType type = first.wireType();
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
-            throw new IllegalArgumentException("models travel as FLOAT or DOUBLE, worker 1's solver says " + type);
+            throw new IllegalArgumentException("models travel as FLOAT or DOUBLE, worker " + firstWorker + "'s solver says " + type);
         }
         int[] segments = first.segments();
         double[] initial = first.initialModel();
         if (Arrays.stream(segments).sum() != first.dimension() || initial.length != first.dimension()) {
-            throw new IllegalArgumentException("worker 1's solver has " + first.dimension() + " parameters but "
+            throw new IllegalArgumentException("worker " + firstWorker + "'s solver has " + first.dimension() + " parameters but "
                     + "segments summing to " + Arrays.stream(segments).sum() + " and an initial model of "
                     + initial.length);
         }
         for (int i = 1; i < solvers.size(); i++) {
             LocalSolver s = solvers.get(i);
-            int n = i + 1;
+            int n = firstWorker + i;
             if (s == null) {
                 throw new IllegalArgumentException("solver of worker " + n + " is null");
             }
             if (s.dimension() != first.dimension()) {
                 throw new IllegalArgumentException("worker " + n + "'s model has " + s.dimension()
-                        + " parameters but worker 1's has " + first.dimension() + ": every worker must train the "
+                        + " parameters but worker " + firstWorker + "'s has " + first.dimension() + ": every worker must train the "
                         + "same model (for regression, every shard needs the same feature columns)");
             }
             if (!Arrays.equals(s.segments(), segments) || s.wireType() != type) {
                 throw new IllegalArgumentException("worker " + n + "'s parameter tensors "
-                        + Arrays.toString(s.segments()) + " (" + s.wireType() + ") differ from worker 1's "
+                        + Arrays.toString(s.segments()) + " (" + s.wireType() + ") differ from worker " + firstWorker + "'s "
                         + Arrays.toString(segments) + " (" + type + "): every worker must train the same model");
             }
             if (!Arrays.equals(s.initialModel(), initial)) {
-                throw new IllegalArgumentException("worker " + n + " starts from a different model than worker 1; "
+                throw new IllegalArgumentException("worker " + n + " starts from a different model than worker " + firstWorker + "; "
                         + "every worker must start from the same model (e.g. clones of one initialised network), "
                         + "which is also every theta_hat's starting value");
             }

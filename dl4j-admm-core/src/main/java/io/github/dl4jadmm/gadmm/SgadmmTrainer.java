@@ -281,6 +281,28 @@ public final class SgadmmTrainer implements AutoCloseable {
                         + (shards == null ? 0 : shards.size()) + " shard(s); split the data with "
                         + "SgadmmTrainer.shards(data, workers, seed)");
             }
+            List<NetworkSolver> solvers = workerSolvers(1, shards);
+            return new SgadmmTrainer(network, new GadmmTrainer(config, solvers, transport), solvers, consensusModel);
+        }
+
+        /**
+         * The primal steps of workers {@code firstWorker, firstWorker + 1, ...}, one per shard: each a replica of
+         * the network ({@code net.clone()}, listeners removed) with the local steps, batch size and minibatch seed
+         * that {@link #build} gives that worker. For one rank of a distributed Q-SGADMM run, which holds only some
+         * of the chain's workers ({@code io.github.dl4jadmm.distributed.DistributedGadmm}); {@link SgadmmTrainer}
+         * itself has no rank-local mode, since it writes the mean of every worker's model into the network.
+         *
+         * @param firstWorker the chain position (1-based) of the first shard's worker
+         * @param shards      the shards of consecutive workers, at least one
+         * @throws IllegalArgumentException if the shards disagree on their columns
+         */
+        public List<NetworkSolver> workerSolvers(int firstWorker, List<DataSet> shards) {
+            if (firstWorker < 1) {
+                throw new IllegalArgumentException("workers are numbered from 1, got firstWorker = " + firstWorker);
+            }
+            if (shards == null || shards.isEmpty()) {
+                throw new IllegalArgumentException("give at least one shard");
+            }
             long features = shards.get(0).getFeatures().columns();
             long labels = shards.get(0).getLabels().columns();
             for (int i = 1; i < shards.size(); i++) {
@@ -295,10 +317,10 @@ public final class SgadmmTrainer implements AutoCloseable {
             for (int i = 0; i < shards.size(); i++) {
                 MultiLayerNetwork replica = network.clone();
                 replica.setListeners(new ArrayList<TrainingListener>());
-                long seed = config.seed() * 1_000_003L + i;
+                long seed = config.seed() * 1_000_003L + (firstWorker - 1 + i);
                 solvers.add(new NetworkSolver(replica, shards.get(i), localSteps, batchSize, seed));
             }
-            return new SgadmmTrainer(network, new GadmmTrainer(config, solvers, transport), solvers, consensusModel);
+            return solvers;
         }
     }
 }

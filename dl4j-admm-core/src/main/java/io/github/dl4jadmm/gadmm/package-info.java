@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link io.github.dl4jadmm.gadmm.GadmmTrainer}: the engine. Heads (odd workers), then tails, then the duals;
  *       each worker a task on an executor, pinned to its device; models travel only through a
- *       {@link io.github.dl4jadmm.comm.Channel}.</li>
+ *       {@link io.github.dl4jadmm.comm.Channel}. {@code GadmmTrainer.forWorkers} holds only a range of the chain's
+ *       workers, for one rank of a distributed run ({@code io.github.dl4jadmm.distributed.DistributedGadmm}).</li>
  *   <li>{@link io.github.dl4jadmm.gadmm.GadmmConfig}: rho, alpha, iterations, exact or quantised models
  *       ({@link io.github.dl4jadmm.quant.QuantizerConfig} mode NONE or DELTA), {@link
  *       io.github.dl4jadmm.gadmm.BitWidthRule}, threads, devices, seeds; validating builder, JSON.</li>
