@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The one embedded Aeron media driver of this JVM and its client, shared by every {@link AeronTransport} and
  * reference-counted: the first {@link #acquire} starts it, the last {@link #release} stops it and removes its
  * directory. It runs in {@link ThreadingMode#SHARED} mode (one thread for conductor, sender and receiver) with an idle
- * strategy that parks, so that an idle run costs almost no CPU.
+ * strategy that parks, so that an idle run costs little CPU. Its threads are daemons, and a shutdown hook stops it and
+ * removes the directory if the JVM exits while transports are still open.
  */
 final class AeronMediaDriver {
 
@@ -41,6 +42,7 @@ final class AeronMediaDriver {
     private final IdleStrategyKind idleStrategy;
     private final MediaDriver driver;
     private final Aeron aeron;
+    private final Thread shutdownHook;
     private int references;
 
     private AeronMediaDriver(Path directory, IdleStrategyKind idleStrategy, MediaDriver driver, Aeron aeron) {
@@ -48,6 +50,7 @@ final class AeronMediaDriver {
         this.idleStrategy = idleStrategy;
         this.driver = driver;
         this.aeron = aeron;
+        this.shutdownHook = new Thread(this::stopAtExit, "aeron-media-driver-cleanup");
     }
 
     /**
@@ -84,8 +87,29 @@ final class AeronMediaDriver {
                 return;
             }
             running = null;
-            CloseHelper.closeAll(aeron, driver);
-            deleteRecursively(directory);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down; the hook will find the driver stopped
+            }
+            stop();
+        }
+    }
+
+    private void stop() {
+        CloseHelper.closeAll(aeron, driver);
+        deleteRecursively(directory);
+    }
+
+    private void stopAtExit() {
+        synchronized (LOCK) {
+            if (running != this) {
+                return;
+            }
+            running = null;
+            log.warn("the JVM exits with {} Aeron transport(s) still open: stopping the media driver in {}", references,
+                    directory);
+            stop();
         }
     }
 
@@ -152,6 +176,8 @@ final class AeronMediaDriver {
 
     private static AeronMediaDriver start(Path directory, IdleStrategyKind idleStrategy) {
         MediaDriver.Context driverContext = new MediaDriver.Context()
+                .sharedThreadFactory(AeronMediaDriver::daemonThread)
+                .asyncExecutorThreadFactory(AeronMediaDriver::daemonThread)
                 .aeronDirectoryName(directory.toString())
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idleStrategy(idleStrategy))
@@ -163,14 +189,23 @@ final class AeronMediaDriver {
         try {
             Aeron aeron = Aeron.connect(new Aeron.Context()
                     .aeronDirectoryName(driver.aeronDirectoryName())
+                    .threadFactory(AeronMediaDriver::daemonThread)
                     .errorHandler(e -> log.warn("Aeron client of {}: {}", directory, e.toString())));
             log.debug("started an Aeron media driver in {}", directory);
-            return new AeronMediaDriver(directory, idleStrategy, driver, aeron);
+            AeronMediaDriver started = new AeronMediaDriver(directory, idleStrategy, driver, aeron);
+            Runtime.getRuntime().addShutdownHook(started.shutdownHook);
+            return started;
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             deleteRecursively(directory);
             throw e;
         }
+    }
+
+    private static Thread daemonThread(Runnable task) {
+        Thread thread = new Thread(task);
+        thread.setDaemon(true);
+        return thread;
     }
 
     private static void deleteRecursively(Path directory) {

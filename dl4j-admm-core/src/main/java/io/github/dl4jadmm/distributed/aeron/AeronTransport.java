@@ -12,16 +12,19 @@ import io.github.dl4jadmm.distributed.PeerFailedException;
 import io.github.dl4jadmm.distributed.TransportException;
 import io.github.dl4jadmm.distributed.TransportTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -74,7 +77,8 @@ public final class AeronTransport implements MessageTransport {
     private static final long HELLO_INTERVAL_MILLIS = 20;
     private static final long WAIT_SLICE_MILLIS = 5;
     private static final Duration LOCAL_ADDRESS_WAIT = Duration.ofSeconds(5);
-    private static final Duration CONTROL_FRAME_WAIT = Duration.ofMillis(500);
+    /** How long ABORT and FIN may wait, for all peers together (for a publication to connect, or to be taken). */
+    private static final Duration CONTROL_FRAME_WAIT = Duration.ofSeconds(1);
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(1);
     private static final int MAX_REASON_CHARS = 2000;
 
@@ -211,7 +215,7 @@ public final class AeronTransport implements MessageTransport {
         }
         Map<Integer, PeerLink> links = new TreeMap<>();
         try {
-            for (int peer : new java.util.TreeSet<>(peerRanks)) {
+            for (int peer : new TreeSet<>(peerRanks)) {
                 String endpoint = endpointsByRank.get(peer);
                 String channel = new ChannelUriStringBuilder().media("udp").endpoint(endpoint).mtu(options.mtu())
                         .termLength(options.termLength()).build();
@@ -225,10 +229,15 @@ public final class AeronTransport implements MessageTransport {
         }
         endpoints = List.copyOf(endpointsByRank);
         listDigest = Hello.digest(endpoints);
-        peers = Map.copyOf(links);
+        peers = Collections.unmodifiableMap(links);
         startPoller();
         handshake(timeout);
         connected = true;
+        String lateFailure = handshakeFailure;
+        if (lateFailure != null) {
+            abort(lateFailure);
+            throw new TransportException(lateFailure);
+        }
     }
 
     @Override
@@ -332,8 +341,8 @@ public final class AeronTransport implements MessageTransport {
     }
 
     /**
-     * Marks this rank aborted and sends ABORT to every peer, waiting up to half a second (for all peers together) for
-     * a publication that is not connected yet if {@code waitForConnections}.
+     * Marks this rank aborted and sends ABORT to every peer, waiting up to {@link #CONTROL_FRAME_WAIT} (for all peers
+     * together) for a publication that is not connected yet if {@code waitForConnections}.
      */
     private void abort(String reason, boolean waitForConnections) {
         String text = reason == null ? "no reason given" : reason;
@@ -344,7 +353,10 @@ public final class AeronTransport implements MessageTransport {
             abortReason = text;
         }
         try {
-            byte[] body = truncate(text).getBytes(StandardCharsets.UTF_8);
+            byte[] runId = options.runId().getBytes(StandardCharsets.UTF_8);
+            byte[] reasonBytes = truncate(text).getBytes(StandardCharsets.UTF_8);
+            byte[] body = ByteBuffer.allocate(4 + runId.length + reasonBytes.length).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(runId.length).put(runId).put(reasonBytes).array();
             long deadline = System.nanoTime() + CONTROL_FRAME_WAIT.toNanos();
             for (PeerLink link : peers.values()) {
                 if (waitForConnections || link.publication.isConnected()) {
@@ -558,6 +570,10 @@ public final class AeronTransport implements MessageTransport {
             onHello(sender, link, Hello.read(buffer, offset + FrameHeader.LENGTH, length - FrameHeader.LENGTH));
             return;
         }
+        if (kind == FrameHeader.ABORT) {
+            onAbort(sender, link, buffer, offset + FrameHeader.LENGTH, length - FrameHeader.LENGTH);
+            return;
+        }
         if (link == null || (kind == FrameHeader.DATA && !link.helloReceived)) {
             log.warn("rank {} ignores a frame ({}) from rank {}, which {}", rank, FrameHeader.kindName(kind), sender,
                     link == null ? "is not one of its peers " + peers.keySet() : "has not shaken hands");
@@ -565,8 +581,6 @@ public final class AeronTransport implements MessageTransport {
         }
         switch (kind) {
             case FrameHeader.DATA -> onData(link, buffer, offset, length);
-            case FrameHeader.ABORT -> link.abortReason = buffer.getStringWithoutLengthUtf8(offset + FrameHeader.LENGTH,
-                    length - FrameHeader.LENGTH);
             case FrameHeader.FIN -> link.finReceived = true;
             default -> log.warn("rank {} ignores a frame of unknown kind {} from rank {}", rank, kind, sender);
         }
@@ -593,16 +607,50 @@ public final class AeronTransport implements MessageTransport {
                     + "'s is " + endpoints + "): the peer lists differ";
         }
         if (failure != null) {
-            if (connected) {
-                log.warn("{} (after the handshake; ignored)", failure);
-            } else if (handshakeFailure == null) {
-                handshakeFailure = failure;
-            }
+            runFailed(failure, hello != null && hello.runId().equals(options.runId()));
             return;
         }
         link.helloReceived = true;
         if (hello.acknowledged()) {
             link.helloAcknowledged = true;
+        }
+    }
+
+    /**
+     * An ABORT from a peer fails the receives on that peer. One from another rank of this run (its peer list sends
+     * it here by mistake) stops this rank too, so that a wrong peer list fails every rank fast.
+     */
+    private void onAbort(int sender, PeerLink link, DirectBuffer buffer, int offset, int length) {
+        int idLength = length >= 4 ? buffer.getInt(offset) : -1;
+        if (idLength < 0 || idLength > length - 4) {
+            log.warn("rank {} ignores a malformed ABORT from rank {}", rank, sender);
+            return;
+        }
+        String runId = buffer.getStringWithoutLengthUtf8(offset + 4, idLength);
+        String reason = buffer.getStringWithoutLengthUtf8(offset + 4 + idLength, length - 4 - idLength);
+        if (link != null) {
+            link.abortReason = reason;
+        } else {
+            runFailed("rank " + sender + " stopped the run: " + reason, runId.equals(options.runId()));
+        }
+    }
+
+    /**
+     * Something shows that the ranks were configured differently. During {@link #connect} it fails the handshake;
+     * afterwards it aborts this rank if the evidence comes from this run, and is logged if it is stray traffic.
+     */
+    private void runFailed(String failure, boolean fromThisRun) {
+        // written before connected is read, as connect writes connected before it reads this: one of them sees it
+        if (handshakeFailure == null) {
+            handshakeFailure = failure;
+        }
+        if (connected) {
+            if (fromThisRun) {
+                log.error(failure);
+                abort(failure);
+            } else {
+                log.warn("{} (stray traffic after the handshake; ignored)", failure);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import org.agrona.MutableDirectBuffer;
  * 36 int   CRC32        of the whole message, checked after reassembly
  * </pre>
  *
+ * The body of an ABORT is the sender's run id (int length, UTF-8) followed by the reason (UTF-8); a FIN has none.
  * A message longer than a chunk travels as consecutive DATA frames; Aeron fragments each frame into MTU-sized
  * datagrams itself, and {@link io.aeron.FragmentAssembler} puts each frame back together.
  */

@@ -20,7 +20,8 @@ import java.util.zip.CRC32;
  * neighbour, checking every byte. Prints {@code OK rank R checksum C aeronDir D} and exits 0, or prints
  * {@code FAILED} and exits 1.
  *
- * <p>Arguments: {@code rank size exchangeDir rounds}.
+ * <p>Arguments: {@code rank size exchangeDir rounds}, or {@code rank size exchangeDir rounds leave-open} to bind, print
+ * {@code OPEN aeronDir D} and return from {@code main} without closing (the JVM must still end and clean up).
  */
 final class AeronChainWorker {
 
@@ -35,6 +36,12 @@ final class AeronChainWorker {
         int size = Integer.parseInt(args[1]);
         Path exchange = Path.of(args[2]);
         int rounds = Integer.parseInt(args[3]);
+        if (args.length > 4 && args[4].equals("leave-open")) {
+            AeronTransport transport = AeronTransport.bind(rank, size, AeronTestChains.LOOPBACK,
+                    AeronTransportOptions.defaults());
+            System.out.println("OPEN aeronDir " + transport.aeronDirectory());
+            return;
+        }
         int status = 1;
         try {
             Path aeronDir;
@@ -56,7 +63,6 @@ final class AeronChainWorker {
             e.printStackTrace(System.out);
         }
         System.out.flush();
-        // the media driver's threads are not daemons: end the JVM explicitly whatever happened
         System.exit(status);
     }
 

@@ -62,7 +62,22 @@ class AeronMultiProcessTest {
         }
     }
 
-    private Worker startWorker(boolean addExports, int rank, int size, int rounds) throws IOException {
+    @Test
+    void jvmThatExitsWithTheTransportOpenEndsAndCleansUp() throws Exception {
+        Worker worker = startWorker(true, 0, 1, 0, "leave-open");
+        try {
+            String output = worker.awaitOutput();
+            assertEquals(0, worker.process.exitValue(), output);
+            Matcher open = Pattern.compile("OPEN aeronDir (\\S+)").matcher(output);
+            assertTrue(open.find(), output);
+            assertFalse(Files.exists(Path.of(open.group(1))), "the shutdown hook removed the Aeron directory");
+        } finally {
+            worker.destroy();
+        }
+    }
+
+    private Worker startWorker(boolean addExports, int rank, int size, int rounds, String... more)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -79,7 +94,8 @@ class AeronMultiProcessTest {
         command.add(String.valueOf(size));
         command.add(temp.toString());
         command.add(String.valueOf(rounds));
-        Path log = temp.resolve("rank-" + rank + (addExports ? "" : "-no-flag") + ".log");
+        command.addAll(List.of(more));
+        Path log = temp.resolve("rank-" + rank + (addExports ? "" : "-no-flag") + String.join("-", more) + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new Worker(rank, process, log);
     }
