@@ -486,8 +486,7 @@ public final class AeronTransport implements MessageTransport {
         link.sendLock.lock();
         try {
             int bodyLength = hello.write(link.sendBuffer, FrameHeader.LENGTH);
-            int crc = crc32(link.sendBuffer, FrameHeader.LENGTH, bodyLength);
-            FrameHeader.write(link.sendBuffer, 0, FrameHeader.HELLO, rank, 0, 0, 0, 1, bodyLength, crc);
+            FrameHeader.write(link.sendBuffer, 0, FrameHeader.HELLO, rank, 0, 0, 0, 1, bodyLength, 0);
             if (mustArrive) {
                 offerData(link, FrameHeader.LENGTH + bodyLength, "HELLO");
             } else {
@@ -926,14 +925,6 @@ public final class AeronTransport implements MessageTransport {
     private static void corrupt(UnsafeBuffer frame, int payload) {
         int index = payload > 0 ? FrameHeader.LENGTH : FrameHeader.CRC_OFFSET;
         frame.putByte(index, (byte) ~frame.getByte(index));
-    }
-
-    private static int crc32(DirectBuffer buffer, int offset, int length) {
-        byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        return (int) crc.getValue();
     }
 
     private static String truncate(String text) {

@@ -17,7 +17,7 @@ import org.agrona.MutableDirectBuffer;
  * 24 int   chunk index  DATA only: 0 .. chunk count - 1
  * 28 int   chunk count  DATA only: at least 1 (an empty message is one empty chunk)
  * 32 int   total length bytes of the whole message (for HELLO and ABORT: of the body)
- * 36 int   CRC32        of the whole message, checked after reassembly
+ * 36 int   CRC32        DATA only: of the whole message, checked after reassembly
  * </pre>
  *
  * The body of an ABORT is the sender's run id (int length, UTF-8) followed by the reason (UTF-8); a FIN has none.
