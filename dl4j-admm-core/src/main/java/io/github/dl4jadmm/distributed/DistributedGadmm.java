@@ -149,17 +149,7 @@ public final class DistributedGadmm {
     public static RankResult runRank(GadmmConfig config, WorkerPartition partition,
                                      List<? extends LocalSolver> ownSolvers, MessageTransport transport,
                                      RankOptions options) {
-        int rank = transport.rank();
-        try {
-            return run(config, partition, ownSolvers, transport, options);
-        } catch (RuntimeException | Error e) {
-            if (!(e instanceof PeerFailedException)) {
-                transport.abort("rank " + rank + " failed: " + e);
-            } else {
-                transport.abort("rank " + rank + " stopped because " + e.getMessage());
-            }
-            throw e;
-        }
+        return InJvmRanks.abortingOnFailure(transport, () -> run(config, partition, ownSolvers, transport, options));
     }
 
     private static RankResult run(GadmmConfig config, WorkerPartition partition,

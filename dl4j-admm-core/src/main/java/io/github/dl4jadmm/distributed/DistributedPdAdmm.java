@@ -131,17 +131,7 @@ public final class DistributedPdAdmm {
      */
     public static RankResult runRank(PdAdmmJob job, LayerPartition partition, MessageTransport transport,
                                      RankOptions options) {
-        int rank = transport.rank();
-        try {
-            return run(job, partition, transport, options);
-        } catch (RuntimeException | Error e) {
-            if (!(e instanceof PeerFailedException)) {
-                transport.abort("rank " + rank + " failed: " + e);
-            } else {
-                transport.abort("rank " + rank + " stopped because " + e.getMessage());
-            }
-            throw e;
-        }
+        return InJvmRanks.abortingOnFailure(transport, () -> run(job, partition, transport, options));
     }
 
     private static RankResult run(PdAdmmJob job, LayerPartition partition, MessageTransport transport,

@@ -71,4 +71,19 @@ final class InJvmRanks {
             threads.shutdownNow();
         }
     }
+
+    /**
+     * Runs one rank's work; if it fails, first {@link MessageTransport#abort aborts} the transport with the cause,
+     * so that the neighbours stop instead of waiting, then rethrows.
+     */
+    static <R> R abortingOnFailure(MessageTransport transport, java.util.function.Supplier<R> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | Error e) {
+            transport.abort(e instanceof PeerFailedException
+                    ? "rank " + transport.rank() + " stopped because " + e.getMessage()
+                    : "rank " + transport.rank() + " failed: " + e);
+            throw e;
+        }
+    }
 }
