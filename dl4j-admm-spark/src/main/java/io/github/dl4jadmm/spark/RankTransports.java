@@ -4,6 +4,7 @@ import io.github.dl4jadmm.distributed.MessageTransport;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * How a barrier task gets a {@link MessageTransport} to the other ranks, in the two steps a rendezvous needs: bind
@@ -12,6 +13,21 @@ import java.util.List;
  * per rank and stage attempt.
  */
 public interface RankTransports extends Serializable {
+
+    /**
+     * The transports a run on {@code sparkContext} uses unless told otherwise: {@link InJvmRankTransports} under a
+     * {@code local[N]} master, where every task runs in the driver's JVM.
+     *
+     * @throws IllegalStateException if the master runs tasks in other JVMs (give a network transport)
+     */
+    static RankTransports defaultFor(JavaSparkContext sparkContext) {
+        String master = sparkContext.master();
+        if (master.startsWith("local") && !master.startsWith("local-cluster")) {
+            return new InJvmRankTransports();
+        }
+        throw new IllegalStateException("master " + master + " runs the tasks in several JVMs: give a network "
+                + "transport with .transports(...)");
+    }
 
     /**
      * Binds this rank's endpoint.

@@ -180,7 +180,7 @@ public final class SparkPdAdmm {
         for (int r = 0; r < firstLayers.length; r++) {
             firstLayers[r] = layout.firstLayer(r);
         }
-        RankTransports runTransports = transports != null ? transports : defaultTransports(sparkContext);
+        RankTransports runTransports = transports != null ? transports : RankTransports.defaultFor(sparkContext);
         Broadcast<byte[]> jobBytes = sparkContext.broadcast(job.toBytes());
         long start = System.nanoTime();
         try {
@@ -199,15 +199,6 @@ public final class SparkPdAdmm {
             jobBytes.destroy();
             runTransports.afterRun();
         }
-    }
-
-    private static RankTransports defaultTransports(JavaSparkContext sparkContext) {
-        String master = sparkContext.master();
-        if (master.startsWith("local") && !master.startsWith("local-cluster")) {
-            return new InJvmRankTransports();
-        }
-        throw new IllegalStateException("master " + master + " runs the tasks in several JVMs: set a network "
-                + "transport with SparkPdAdmm.builder().transports(...)");
     }
 
     /** Marks the checkpoint root as this job's, or refuses it if it holds another job's checkpoints. */
@@ -267,8 +258,6 @@ public final class SparkPdAdmm {
 
         @Override
         public byte[] run(RankContext<Void> context) {
-            int rank = context.rank();
-            int size = context.size();
             PdAdmmJob rankJob = PdAdmmJob.fromBytes(job.value());
             LayerPartition partition = LayerPartition.of(layers, firstLayers);
             TaskContext task = TaskContext.get();
@@ -280,14 +269,9 @@ public final class SparkPdAdmm {
             };
             RankOptions options = new RankOptions(checkpointRoot == null ? null : Path.of(checkpointRoot),
                     checkpointEvery, keepCheckpoints, timeout, everyIteration);
-            try (RankTransports.Binding binding = transports.bind(rank, size)) {
-                List<String> endpoints = context.rendezvous().exchangeEndpoints(rank, size, binding.localEndpoint(),
-                        timeout);
-                try (MessageTransport transport = new InterruptibleTransport(binding.connect(endpoints, timeout),
-                        task)) {
-                    RankResult result = DistributedPdAdmm.runRank(rankJob, partition, transport, options);
-                    return RankResultCodec.encode(result, context.stageAttemptNumber());
-                }
+            try (MessageTransport transport = context.connect(transports, timeout)) {
+                RankResult result = DistributedPdAdmm.runRank(rankJob, partition, transport, options);
+                return RankResultCodec.encode(result, context.stageAttemptNumber());
             }
         }
     }
