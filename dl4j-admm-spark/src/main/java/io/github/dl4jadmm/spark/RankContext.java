@@ -73,12 +73,13 @@ public final class RankContext<T> {
      * The returned transport gives up waiting for a message as soon as Spark kills the task; the caller closes it.
      * On failure nothing stays bound.
      *
+     * @param job     identifies the job, the same on every rank (see {@link RankTransports#bind})
      * @param timeout how long to wait for the neighbours to connect and, later, for each message
      */
-    public MessageTransport connect(RankTransports transports, Duration timeout) {
+    public MessageTransport connect(RankTransports transports, String job, Duration timeout) {
         int rank = rank();
         int size = size();
-        try (RankTransports.Binding binding = transports.bind(rank, size)) {
+        try (RankTransports.Binding binding = transports.bind(this, job)) {
             List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, binding.localEndpoint(), timeout);
             return new InterruptibleTransport(binding.connect(endpoints, timeout), barrierContext);
         }

@@ -32,10 +32,12 @@ public interface RankTransports extends Serializable {
     /**
      * Binds this rank's endpoint.
      *
-     * @param rank this rank
-     * @param size number of ranks
+     * @param context the rank's barrier task: its rank, the number of ranks, the stage attempt, the executors'
+     *                addresses ({@link RankContext#barrierContext()}{@code .getTaskInfos()})
+     * @param job     identifies the job, the same on every rank (a fingerprint of its configuration and data): a
+     *                transport that checks its peers by a run id builds it from this and the stage attempt
      */
-    Binding bind(int rank, int size);
+    Binding bind(RankContext<?> context, String job);
 
     /** Called on the driver once the run is over, successful or not; releases what the run left behind. */
     default void afterRun() {

@@ -18,8 +18,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -237,7 +241,8 @@ public final class SparkGadmm {
         Broadcast<byte[]> networkBytes = network == null ? null : sparkContext.broadcast(network);
         long start = System.nanoTime();
         try {
-            GadmmRank task = new GadmmRank(runConfig.toJson(), workersPerTask, solver, networkBytes,
+            GadmmRank task = new GadmmRank(runConfig.toJson(), fingerprint(runConfig, partition, network),
+                    workersPerTask, solver, networkBytes,
                     localSteps == null ? NetworkSolver.DEFAULT_LOCAL_STEPS : localSteps,
                     batchSize == null ? NetworkSolver.DEFAULT_BATCH_SIZE : batchSize, timeout, runTransports, hook);
             List<byte[]> encoded = new BarrierRun(sparkContext).run(shards, task);
@@ -255,6 +260,21 @@ public final class SparkGadmm {
                 networkBytes.destroy();
             }
             runTransports.afterRun();
+        }
+    }
+
+    /**
+     * SHA-256 (hex) of what the driver knows of the job: the configuration, the partition and, for Q-SGADMM, the
+     * network's bytes (the data stay in the RDD). Identifies the run to transports that check their peers by it.
+     */
+    private static String fingerprint(GadmmConfig config, WorkerPartition partition, byte[] network) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((config.toJson() + "\n" + partition + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.update(network == null ? new byte[0] : network);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
@@ -312,6 +332,7 @@ public final class SparkGadmm {
         private static final long serialVersionUID = 1L;
 
         private final String config;
+        private final String fingerprint;
         private final int workersPerTask;
         private final ShardSolver solver;
         private final Broadcast<byte[]> network;
@@ -321,9 +342,10 @@ public final class SparkGadmm {
         private final RankTransports transports;
         private final RankHook hook;
 
-        GadmmRank(String config, int workersPerTask, ShardSolver solver, Broadcast<byte[]> network, int localSteps,
+        GadmmRank(String config, String fingerprint, int workersPerTask, ShardSolver solver, Broadcast<byte[]> network, int localSteps,
                   int batchSize, Duration timeout, RankTransports transports, RankHook hook) {
             this.config = config;
+            this.fingerprint = fingerprint;
             this.workersPerTask = workersPerTask;
             this.solver = solver;
             this.network = network;
@@ -360,7 +382,7 @@ public final class SparkGadmm {
                     hook.iterationDone(r, trainer, metrics);
                 }
             };
-            try (MessageTransport transport = context.connect(transports, timeout)) {
+            try (MessageTransport transport = context.connect(transports, fingerprint, timeout)) {
                 RankResult result = DistributedGadmm.runRank(rankConfig, partition, solvers, transport,
                         new RankOptions(timeout, everyIteration));
                 return GadmmRankResultCodec.encode(result, context.stageAttemptNumber());

@@ -173,8 +173,9 @@ public final class SparkPdAdmm {
             throw new IllegalArgumentException("the partition splits " + layout.layers() + " layers but the network "
                     + "has " + layers);
         }
+        String fingerprint = job.fingerprint();
         if (checkpointRoot != null) {
-            claimCheckpointRoot(job.fingerprint());
+            claimCheckpointRoot(fingerprint);
         }
         int[] firstLayers = new int[layout.ranks()];
         for (int r = 0; r < firstLayers.length; r++) {
@@ -184,7 +185,7 @@ public final class SparkPdAdmm {
         Broadcast<byte[]> jobBytes = sparkContext.broadcast(job.toBytes());
         long start = System.nanoTime();
         try {
-            PdAdmmRank task = new PdAdmmRank(jobBytes, layers, firstLayers,
+            PdAdmmRank task = new PdAdmmRank(jobBytes, fingerprint, layers, firstLayers,
                     checkpointRoot == null ? null : checkpointRoot.toString(), checkpointEvery, keepCheckpoints,
                     timeout, runTransports, hook);
             List<byte[]> encoded = new BarrierRun(sparkContext).run(layout.ranks(), task);
@@ -234,6 +235,7 @@ public final class SparkPdAdmm {
         private static final long serialVersionUID = 1L;
 
         private final Broadcast<byte[]> job;
+        private final String fingerprint;
         private final int layers;
         private final int[] firstLayers;
         private final String checkpointRoot;
@@ -243,9 +245,10 @@ public final class SparkPdAdmm {
         private final RankTransports transports;
         private final RankHook hook;
 
-        PdAdmmRank(Broadcast<byte[]> job, int layers, int[] firstLayers, String checkpointRoot, int checkpointEvery,
+        PdAdmmRank(Broadcast<byte[]> job, String fingerprint, int layers, int[] firstLayers, String checkpointRoot, int checkpointEvery,
                    int keepCheckpoints, Duration timeout, RankTransports transports, RankHook hook) {
             this.job = job;
+            this.fingerprint = fingerprint;
             this.layers = layers;
             this.firstLayers = firstLayers;
             this.checkpointRoot = checkpointRoot;
@@ -269,7 +272,7 @@ public final class SparkPdAdmm {
             };
             RankOptions options = new RankOptions(checkpointRoot == null ? null : Path.of(checkpointRoot),
                     checkpointEvery, keepCheckpoints, timeout, everyIteration);
-            try (MessageTransport transport = context.connect(transports, timeout)) {
+            try (MessageTransport transport = context.connect(transports, fingerprint, timeout)) {
                 RankResult result = DistributedPdAdmm.runRank(rankJob, partition, transport, options);
                 return RankResultCodec.encode(result, context.stageAttemptNumber());
             }
