@@ -16,17 +16,15 @@ public interface RankTransports extends Serializable {
 
     /**
      * The transports a run on {@code sparkContext} uses unless told otherwise: {@link InJvmRankTransports} under a
-     * {@code local[N]} master, where every task runs in the driver's JVM.
-     *
-     * @throws IllegalStateException if the master runs tasks in other JVMs (give a network transport)
+     * {@code local[N]} master, where every task runs in the driver's JVM, {@link AeronRankTransports} on any other
+     * master.
      */
     static RankTransports defaultFor(JavaSparkContext sparkContext) {
         String master = sparkContext.master();
         if (master.startsWith("local") && !master.startsWith("local-cluster")) {
             return new InJvmRankTransports();
         }
-        throw new IllegalStateException("master " + master + " runs the tasks in several JVMs: give a network "
-                + "transport with .transports(...)");
+        return new AeronRankTransports();
     }
 
     /**

@@ -484,7 +484,10 @@ public final class SparkGadmm {
             return this;
         }
 
-        /** How the ranks reach each other; default: in-JVM queues under a local master, required otherwise. */
+        /**
+         * How the ranks reach each other; default ({@link RankTransports#defaultFor}): in-JVM queues under a
+         * {@code local[N]} master, {@link AeronRankTransports} otherwise.
+         */
         public Builder transports(RankTransports transports) {
             this.transports = transports;
             return this;

@@ -101,6 +101,20 @@ class SparkGadmmTest {
     }
 
     @Test
+    void overAeronTheRunIsTheSame() {
+        GadmmConfig config = GadmmConfig.builder().rho(3).bits(3).iterations(30).build();
+        SparkGadmm.Result result = SparkGadmm.builder().config(config).solver(SparkGadmm.linearRegression())
+                .transports(new AeronRankTransports()).build()
+                .fit(sparkContext, sparkContext.parallelize(regressionShards(), 4));
+        try (GadmmTrainer reference = GadmmTrainer.linearRegression(config, regressionShards())) {
+            reference.fit();
+            assertSameRun(reference, result);
+        }
+        assertTrue(result.ranks().get(1).wireBytes() > result.ranks().get(1).transportBytes(),
+                "the models crossed Aeron, framed");
+    }
+
+    @Test
     void qsgadmmOfANetworkOnTwoPartitionsOfTwoWorkersReproducesTheSingleJvmTrainer() {
         DataSet train = SyntheticClassification.blobs(160, 6, 3, 2.0, 7);
         List<DataSet> shards = SgadmmTrainer.shards(train, 4, 1);
