@@ -31,7 +31,7 @@ public final class EngineBenchmark {
 
     /** One benchmark shape. */
     public record Shape(String name, int samples, int inputs, int hidden, int outputs, int layers) {
-        MlpArchitecture architecture() {
+        public MlpArchitecture architecture() {
             return MlpArchitecture.uniform(inputs, hidden, outputs, layers);
         }
 
@@ -100,12 +100,9 @@ public final class EngineBenchmark {
      */
     public static ShapeResult measure(Shape shape, int iterations) {
         int cores = Runtime.getRuntime().availableProcessors();
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(DataType.FLOAT, shape.samples, shape.inputs);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, shape.samples, shape.outputs);
-        for (int i = 0; i < shape.samples; i++) {
-            y.putScalar(i, i % shape.outputs, 1);
-        }
+        INDArray[] data = data(shape);
+        INDArray x = data[0];
+        INDArray y = data[1];
         List<Result> results = new ArrayList<>();
         results.add(measure(shape, x, y, iterations, ExecutionMode.SERIAL, cores,
                 "(a) serial blocks, ND4J threads=" + cores));
@@ -114,6 +111,17 @@ public final class EngineBenchmark {
         results.add(measure(shape, x, y, iterations, ExecutionMode.PARALLEL, cores,
                 "(b') parallel blocks, ND4J threads=" + cores));
         return new ShapeResult(shape, results);
+    }
+
+    /** The benchmark's seeded random inputs and round-robin one-hot labels of {@code shape}: {@code {x, y}}. */
+    public static INDArray[] data(Shape shape) {
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape.samples, shape.inputs);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, shape.samples, shape.outputs);
+        for (int i = 0; i < shape.samples; i++) {
+            y.putScalar(i, i % shape.outputs, 1);
+        }
+        return new INDArray[]{x, y};
     }
 
     /** Two tables per shape: seconds and GFLOP/s per arrangement, and seconds per phase. */

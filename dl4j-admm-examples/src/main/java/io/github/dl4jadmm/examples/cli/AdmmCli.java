@@ -27,7 +27,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "dl4j-admm", mixinStandardHelpOptions = true, versionProvider = AdmmCli.Version.class,
         description = "Gradient-free, layer-parallel ADMM training (pdADMM-G, pdADMM-G-Q, Q-GADMM) for "
                 + "Deeplearning4j.",
-        subcommands = {TrainCommand.class, BenchCommand.class, GadmmCommand.class, HelpCommand.class},
+        subcommands = {TrainCommand.class, BenchCommand.class, GadmmCommand.class, WorkerCommand.class,
+                HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the run failed (data, divergence, I/O)", "2:usage error",
                 "3:not available in this build"})

@@ -1,0 +1,304 @@
+package io.github.dl4jadmm.examples.cli;
+
+import io.github.dl4jadmm.distributed.DistributedPdAdmm;
+import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankOptions;
+import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
+import io.github.dl4jadmm.distributed.LayerPartition;
+import io.github.dl4jadmm.distributed.PdAdmmJob;
+import io.github.dl4jadmm.distributed.StaticRendezvous;
+import io.github.dl4jadmm.distributed.aeron.AeronTransport;
+import io.github.dl4jadmm.distributed.aeron.AeronTransportOptions;
+import io.github.dl4jadmm.graph.SplitPart;
+import io.github.dl4jadmm.pdadmm.InitialWeights;
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
+import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
+import io.github.dl4jadmm.pdadmm.WStep;
+import io.github.dl4jadmm.quant.QuantizerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dl4j-admm worker}: one rank of a pdADMM-G run whose layer blocks are spread over processes or machines.
+ * Start one per rank, each with the same job and the same {@code --peers} list (e.g. from a Slurm node list or a
+ * Kubernetes StatefulSet's DNS names); rank {@code r} receives on the {@code r}-th {@code host:port} and talks to
+ * its chain neighbours over Aeron UDP. Every rank builds the job the same way (or reads it with {@code --job}) and
+ * the ranks check, before the first iteration, that they were given the same one.
+ *
+ * <pre>
+ * dl4j-admm worker --rank 0 --peers node1:40100,node2:40100 --dataset cora --layers 10 --output out
+ * dl4j-admm worker --rank 1 --peers node1:40100,node2:40100 --dataset cora --layers 10 --output out
+ * </pre>
+ */
+@Command(name = "worker", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run one rank of a distributed pdADMM-G job: a consecutive range of layer blocks that talks "
+                + "to the neighbouring ranks over Aeron UDP.",
+                "Start one process per rank with the same options and --peers list; each writes its layers' "
+                        + "weights under --output."})
+public final class WorkerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rank", paramLabel = "R", defaultValue = "-1",
+            description = "This process's rank, 0 .. (number of peers - 1).")
+    int rank;
+
+    @Option(names = "--peers", paramLabel = "HOST:PORT,...",
+            description = "host:port where each rank receives, rank 0 first; the same list on every rank.")
+    String peers;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT",
+            description = "Where this rank binds (default: its own --peers entry; e.g. 0.0.0.0:40100 behind NAT).")
+    String bind;
+
+    @Option(names = "--job", paramLabel = "FILE",
+            description = "Read the whole job (network, configuration, data, initial weights) from a file written "
+                    + "by --write-job, instead of building it from the options below.")
+    Path jobFile;
+
+    @Option(names = "--write-job", paramLabel = "FILE",
+            description = "Build the job from the options below, write it to FILE and exit (no --rank/--peers).")
+    Path writeJob;
+
+    @Option(names = "--first-layers", paramLabel = "L,...", split = ",",
+            description = "First layer of each rank, e.g. 1,4,8 (default: an even split).")
+    int[] firstLayers;
+
+    @Option(names = "--layers", paramLabel = "L", defaultValue = "4", description = "Layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--neurons", paramLabel = "N", defaultValue = "100",
+            description = "Hidden width (default: ${DEFAULT-VALUE}).")
+    int neurons;
+
+    @Option(names = "--iterations", paramLabel = "T", defaultValue = "100",
+            description = "ADMM iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--nu", paramLabel = "NU", defaultValue = "1", description = "nu (default: ${DEFAULT-VALUE}).")
+    double nu;
+
+    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "5", description = "rho (default: ${DEFAULT-VALUE}).")
+    double rho;
+
+    @Option(names = "--mu", paramLabel = "MU", defaultValue = "3",
+            description = "Weight decay mu (default: ${DEFAULT-VALUE}).")
+    double mu;
+
+    @Option(names = "--w-step", paramLabel = "NAME", defaultValue = "exact", converter = DashedNames.WSteps.class,
+            description = "exact or linearized (default: ${DEFAULT-VALUE}).")
+    WStep wStep;
+
+    @Option(names = "--quantization", paramLabel = "MODE", defaultValue = "none",
+            converter = DashedNames.QuantizationModes.class,
+            description = "none or delta (quantised p and q; grid is not supported across processes).")
+    QuantizerConfig.Mode quantization;
+
+    @Option(names = "--bits", paramLabel = "B", defaultValue = "8",
+            description = "Bits per value with --quantization delta (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
+            description = "Seed of the initial weights and quantisers (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Keep this rank's checkpoints under DIR/rank-R; a rerun resumes from the newest iteration "
+                    + "that every rank has.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10",
+            description = "Checkpoint every K iterations with --checkpoint-dir (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long to wait for peers to connect and for each neighbour message "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+            description = "Directory of this process's Aeron media driver (default: under /dev/shm or the temp dir).")
+    Path aeronDir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Write this rank's weights (layer-L-W.npy, layer-L-b.npy) and rank-R.json under DIR.")
+    Path output;
+
+    @Mixin
+    DatasetOptions data = new DatasetOptions();
+
+    @Mixin
+    CommonOptions common = new CommonOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        PrintWriter out = cmd.getOut();
+        if (writeJob != null) {
+            PdAdmmJob job = buildJob(cmd);
+            Files.write(writeJob, job.toBytes());
+            out.printf(Locale.ROOT, "wrote the job (%s, %d training rows, fingerprint %s) to %s%n",
+                    job.architecture(), job.features().rows(), job.fingerprint().substring(0, 12), writeJob);
+            out.flush();
+            return 0;
+        }
+        if (peers == null) {
+            throw new ParameterException(cmd, "--peers is required: host:port of every rank, rank 0 first");
+        }
+        StaticRendezvous rendezvous;
+        try {
+            rendezvous = StaticRendezvous.parse(peers);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--peers: " + e.getMessage(), e);
+        }
+        int size = rendezvous.endpoints().size();
+        if (rank < 0 || rank >= size) {
+            throw new ParameterException(cmd, "--rank must be in 0.." + (size - 1) + " for " + size + " peers, got "
+                    + rank);
+        }
+        if (timeoutSeconds < 1 || checkpointEvery < 1) {
+            throw new ParameterException(cmd, "--timeout and --checkpoint-every must be >= 1");
+        }
+        PdAdmmJob job = jobFile != null ? readJob(cmd) : buildJob(cmd);
+        int totalLayers = job.architecture().layers();
+        LayerPartition partition;
+        try {
+            partition = firstLayers != null ? LayerPartition.of(totalLayers, firstLayers)
+                    : LayerPartition.even(totalLayers, size);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--first-layers: " + e.getMessage(), e);
+        }
+        if (partition.ranks() != size) {
+            throw new ParameterException(cmd, "--first-layers gives " + partition.ranks() + " ranks but --peers names "
+                    + size);
+        }
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        RankOptions options = RankOptions.defaults().withTimeout(timeout)
+                .withHook((r, engine, m) -> progress(cmd, r, m.iteration(), job.config().iterations()));
+        if (checkpointDir != null) {
+            options = options.withCheckpoints(checkpointDir, checkpointEvery);
+        }
+        AeronTransportOptions.Builder transportOptions = AeronTransportOptions.builder()
+                .runId(job.fingerprint().substring(0, 16));
+        if (aeronDir != null) {
+            transportOptions.aeronDir(aeronDir);
+        }
+        String bindTo = bind != null ? bind : rendezvous.endpoints().get(rank);
+        out.printf(Locale.ROOT, "rank %d of %d: layers %d..%d of %s, receiving on %s%n", rank, size,
+                partition.firstLayer(rank), partition.lastLayer(rank), job.architecture(), bindTo);
+        out.flush();
+        RankResult result;
+        long started = System.nanoTime();
+        try (AeronTransport transport = AeronTransport.bind(rank, size, bindTo, transportOptions.build())) {
+            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, transport.localEndpoint(), timeout);
+            transport.connect(endpoints, neighbours(rank, size), timeout);
+            result = DistributedPdAdmm.runRank(job, partition, transport, options);
+        }
+        double total = (System.nanoTime() - started) / 1e9;
+        out.printf(Locale.ROOT, "rank %d done: iterations %d..%d, %.4f s/iteration, %d bytes to neighbours "
+                        + "(%d on the wire), %.1f s in all%n", rank, result.startIteration(), result.iterations(),
+                result.secondsPerIteration(), result.transportBytes(), result.wireBytes(), total);
+        if (output != null) {
+            write(result, output);
+            out.printf(Locale.ROOT, "rank %d wrote its weights under %s%n", rank, output);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void progress(CommandLine cmd, int r, int iteration, int of) {
+        if (!common.quiet && ((iteration + 1) % 10 == 0 || iteration + 1 == of)) {
+            cmd.getErr().printf(Locale.ROOT, "rank %d: iteration %d / %d%n", r, iteration + 1, of);
+            cmd.getErr().flush();
+        }
+    }
+
+    static Set<Integer> neighbours(int rank, int size) {
+        Set<Integer> peers = new LinkedHashSet<>();
+        if (rank > 0) {
+            peers.add(rank - 1);
+        }
+        if (rank < size - 1) {
+            peers.add(rank + 1);
+        }
+        return peers;
+    }
+
+    private PdAdmmJob readJob(CommandLine cmd) {
+        try {
+            return PdAdmmJob.fromBytes(Files.readAllBytes(jobFile));
+        } catch (IOException | RuntimeException e) {
+            throw new ParameterException(cmd, "--job: cannot read " + jobFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The job every rank builds identically from the options: the GA-MLP on the training split of the data set. */
+    private PdAdmmJob buildJob(CommandLine cmd) throws Exception {
+        if (layers < 2 || neurons < 1 || iterations < 1) {
+            throw new ParameterException(cmd, "--layers must be >= 2, --neurons and --iterations >= 1");
+        }
+        if (quantization == QuantizerConfig.Mode.GRID) {
+            throw new ParameterException(cmd, "--quantization grid is not supported across processes (each grid comes "
+                    + "from the sender's first forward pass); use delta");
+        }
+        DatasetOptions.LoadedDataset dataset = data.load(cmd);
+        INDArray x = dataset.splits().features(SplitPart.TRAIN);
+        INDArray y = dataset.splits().labels(SplitPart.TRAIN);
+        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), neurons,
+                dataset.splits().numClasses(), layers);
+        QuantizerConfig quantizer;
+        PdAdmmConfig config;
+        try {
+            quantizer = quantization == QuantizerConfig.Mode.NONE ? QuantizerConfig.none()
+                    : QuantizerConfig.builder().mode(quantization).bits(bits).seed(seed).build();
+            config = PdAdmmConfig.builder().nu(nu).rho(rho).mu(mu).iterations(iterations).seed(seed).wStep(wStep)
+                    .quantizer(quantizer).evaluationFrequency(0).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, e.getMessage(), e);
+        }
+        InitialWeights initial = InitialWeights.xavier(architecture, seed);
+        return new PdAdmmJob(architecture, config, x, y, initial.weights(), initial.biases());
+    }
+
+    private static void write(RankResult result, Path directory) throws IOException {
+        Files.createDirectories(directory);
+        for (int l = result.firstLayer(); l <= result.lastLayer(); l++) {
+            Nd4j.writeAsNumpy(result.weights().get(l - result.firstLayer()),
+                    directory.resolve("layer-" + l + "-W.npy").toFile());
+            Nd4j.writeAsNumpy(result.biases().get(l - result.firstLayer()),
+                    directory.resolve("layer-" + l + "-b.npy").toFile());
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("rank", result.rank());
+        summary.put("firstLayer", result.firstLayer());
+        summary.put("lastLayer", result.lastLayer());
+        summary.put("startIteration", result.startIteration());
+        summary.put("iterations", result.iterations());
+        summary.put("secondsPerIteration", result.secondsPerIteration());
+        summary.put("bytesSent", result.bytesSent());
+        summary.put("transportBytes", result.transportBytes());
+        summary.put("wireBytes", result.wireBytes());
+        summary.put("iterationSeconds", result.history().stream().map(m -> m.seconds()).toList());
+        Files.writeString(directory.resolve("rank-" + result.rank() + ".json"),
+                io.github.dl4jadmm.examples.report.Json.write(summary));
+    }
+}
