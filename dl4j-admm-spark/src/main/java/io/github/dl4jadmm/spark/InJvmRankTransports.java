@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.spark.TaskContext;
 
 /**
  * {@link InJvmTransport}s for barrier tasks that all run in one JVM, i.e. under a {@code local[N]} master: the ranks
@@ -29,10 +28,10 @@ public final class InJvmRankTransports implements RankTransports {
     }
 
     @Override
-    public Binding bind(int rank, int size) {
-        TaskContext task = TaskContext.get();
-        int attempt = task == null ? 0 : task.stageAttemptNumber();
-        String hubKey = run + "/" + attempt;
+    public Binding bind(RankContext<?> context, String job) {
+        int rank = context.rank();
+        int size = context.size();
+        String hubKey = run + "/" + context.stageAttemptNumber();
         String endpoint = "jvm:" + hubKey + "/" + rank;
         return new Binding() {
             @Override

@@ -1,7 +1,10 @@
 package io.github.dl4jadmm.spark;
 
+import io.github.dl4jadmm.distributed.MessageTransport;
 import io.github.dl4jadmm.distributed.Rendezvous;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 
 /**
@@ -62,6 +65,24 @@ public final class RankContext<T> {
     /** Where the ranks of this stage attempt exchange their transport endpoints (one {@code allGather} a call). */
     public BarrierTaskRendezvous rendezvous() {
         return rendezvous;
+    }
+
+    /**
+     * Connects this rank to the others of its stage attempt: binds an endpoint with {@code transports}, exchanges
+     * the endpoints in one {@link #rendezvous()} (every rank must call this once, at the same point), and connects.
+     * The returned transport gives up waiting for a message as soon as Spark kills the task; the caller closes it.
+     * On failure nothing stays bound.
+     *
+     * @param job     identifies the job, the same on every rank (see {@link RankTransports#bind})
+     * @param timeout how long to wait for the neighbours to connect and, later, for each message
+     */
+    public MessageTransport connect(RankTransports transports, String job, Duration timeout) {
+        int rank = rank();
+        int size = size();
+        try (RankTransports.Binding binding = transports.bind(this, job)) {
+            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, binding.localEndpoint(), timeout);
+            return new InterruptibleTransport(binding.connect(endpoints, timeout), barrierContext);
+        }
     }
 
     /** Spark's own context, for what this class does not cover ({@code barrier()}, task infos, metrics). */

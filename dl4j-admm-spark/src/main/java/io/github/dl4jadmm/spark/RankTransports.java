@@ -4,6 +4,7 @@ import io.github.dl4jadmm.distributed.MessageTransport;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * How a barrier task gets a {@link MessageTransport} to the other ranks, in the two steps a rendezvous needs: bind
@@ -14,12 +15,27 @@ import java.util.List;
 public interface RankTransports extends Serializable {
 
     /**
+     * The transports a run on {@code sparkContext} uses unless told otherwise: {@link InJvmRankTransports} under a
+     * {@code local[N]} master, where every task runs in the driver's JVM, {@link AeronRankTransports} on any other
+     * master.
+     */
+    static RankTransports defaultFor(JavaSparkContext sparkContext) {
+        String master = sparkContext.master();
+        if (master.startsWith("local") && !master.startsWith("local-cluster")) {
+            return new InJvmRankTransports();
+        }
+        return new AeronRankTransports();
+    }
+
+    /**
      * Binds this rank's endpoint.
      *
-     * @param rank this rank
-     * @param size number of ranks
+     * @param context the rank's barrier task: its rank, the number of ranks, the stage attempt, the executors'
+     *                addresses ({@link RankContext#barrierContext()}{@code .getTaskInfos()})
+     * @param job     identifies the job, the same on every rank (a fingerprint of its configuration and data): a
+     *                transport that checks its peers by a run id builds it from this and the stage attempt
      */
-    Binding bind(int rank, int size);
+    Binding bind(RankContext<?> context, String job);
 
     /** Called on the driver once the run is over, successful or not; releases what the run left behind. */
     default void afterRun() {

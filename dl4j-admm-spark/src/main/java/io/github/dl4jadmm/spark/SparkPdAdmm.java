@@ -173,18 +173,19 @@ public final class SparkPdAdmm {
             throw new IllegalArgumentException("the partition splits " + layout.layers() + " layers but the network "
                     + "has " + layers);
         }
+        String fingerprint = job.fingerprint();
         if (checkpointRoot != null) {
-            claimCheckpointRoot(job.fingerprint());
+            claimCheckpointRoot(fingerprint);
         }
         int[] firstLayers = new int[layout.ranks()];
         for (int r = 0; r < firstLayers.length; r++) {
             firstLayers[r] = layout.firstLayer(r);
         }
-        RankTransports runTransports = transports != null ? transports : defaultTransports(sparkContext);
+        RankTransports runTransports = transports != null ? transports : RankTransports.defaultFor(sparkContext);
         Broadcast<byte[]> jobBytes = sparkContext.broadcast(job.toBytes());
         long start = System.nanoTime();
         try {
-            PdAdmmRank task = new PdAdmmRank(jobBytes, layers, firstLayers,
+            PdAdmmRank task = new PdAdmmRank(jobBytes, fingerprint, layers, firstLayers,
                     checkpointRoot == null ? null : checkpointRoot.toString(), checkpointEvery, keepCheckpoints,
                     timeout, runTransports, hook);
             List<byte[]> encoded = new BarrierRun(sparkContext).run(layout.ranks(), task);
@@ -199,15 +200,6 @@ public final class SparkPdAdmm {
             jobBytes.destroy();
             runTransports.afterRun();
         }
-    }
-
-    private static RankTransports defaultTransports(JavaSparkContext sparkContext) {
-        String master = sparkContext.master();
-        if (master.startsWith("local") && !master.startsWith("local-cluster")) {
-            return new InJvmRankTransports();
-        }
-        throw new IllegalStateException("master " + master + " runs the tasks in several JVMs: set a network "
-                + "transport with SparkPdAdmm.builder().transports(...)");
     }
 
     /** Marks the checkpoint root as this job's, or refuses it if it holds another job's checkpoints. */
@@ -243,6 +235,7 @@ public final class SparkPdAdmm {
         private static final long serialVersionUID = 1L;
 
         private final Broadcast<byte[]> job;
+        private final String fingerprint;
         private final int layers;
         private final int[] firstLayers;
         private final String checkpointRoot;
@@ -252,9 +245,10 @@ public final class SparkPdAdmm {
         private final RankTransports transports;
         private final RankHook hook;
 
-        PdAdmmRank(Broadcast<byte[]> job, int layers, int[] firstLayers, String checkpointRoot, int checkpointEvery,
+        PdAdmmRank(Broadcast<byte[]> job, String fingerprint, int layers, int[] firstLayers, String checkpointRoot, int checkpointEvery,
                    int keepCheckpoints, Duration timeout, RankTransports transports, RankHook hook) {
             this.job = job;
+            this.fingerprint = fingerprint;
             this.layers = layers;
             this.firstLayers = firstLayers;
             this.checkpointRoot = checkpointRoot;
@@ -267,8 +261,6 @@ public final class SparkPdAdmm {
 
         @Override
         public byte[] run(RankContext<Void> context) {
-            int rank = context.rank();
-            int size = context.size();
             PdAdmmJob rankJob = PdAdmmJob.fromBytes(job.value());
             LayerPartition partition = LayerPartition.of(layers, firstLayers);
             TaskContext task = TaskContext.get();
@@ -280,14 +272,9 @@ public final class SparkPdAdmm {
             };
             RankOptions options = new RankOptions(checkpointRoot == null ? null : Path.of(checkpointRoot),
                     checkpointEvery, keepCheckpoints, timeout, everyIteration);
-            try (RankTransports.Binding binding = transports.bind(rank, size)) {
-                List<String> endpoints = context.rendezvous().exchangeEndpoints(rank, size, binding.localEndpoint(),
-                        timeout);
-                try (MessageTransport transport = new InterruptibleTransport(binding.connect(endpoints, timeout),
-                        task)) {
-                    RankResult result = DistributedPdAdmm.runRank(rankJob, partition, transport, options);
-                    return RankResultCodec.encode(result, context.stageAttemptNumber());
-                }
+            try (MessageTransport transport = context.connect(transports, fingerprint, timeout)) {
+                RankResult result = DistributedPdAdmm.runRank(rankJob, partition, transport, options);
+                return RankResultCodec.encode(result, context.stageAttemptNumber());
             }
         }
     }
@@ -371,7 +358,10 @@ public final class SparkPdAdmm {
             return this;
         }
 
-        /** How the ranks reach each other; default: in-JVM queues under a local master, required otherwise. */
+        /**
+         * How the ranks reach each other; default ({@link RankTransports#defaultFor}): in-JVM queues under a
+         * {@code local[N]} master, {@link AeronRankTransports} otherwise.
+         */
         public Builder transports(RankTransports transports) {
             this.transports = transports;
             return this;

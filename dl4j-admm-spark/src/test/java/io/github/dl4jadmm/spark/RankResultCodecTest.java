@@ -2,7 +2,11 @@ package io.github.dl4jadmm.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.github.dl4jadmm.distributed.DistributedGadmm;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
+import io.github.dl4jadmm.gadmm.GadmmIterationMetrics;
 import io.github.dl4jadmm.pdadmm.BlockPhase;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import java.util.List;
@@ -27,5 +31,29 @@ class RankResultCodecTest {
 
         assertEquals(1, RankResultCodec.stageAttempt(bytes));
         assertEquals(result, RankResultCodec.decode(bytes));
+    }
+
+    @Test
+    void aGadmmRankResultSurvivesTheTripToTheDriverBitForBit() {
+        GadmmIterationMetrics metrics = new GadmmIterationMetrics(7, Double.NaN, 0.125, 1e-9, 4096, 512, 8192, 1024,
+                3, 0.01);
+        DistributedGadmm.RankResult result = new DistributedGadmm.RankResult(1, 3, 4,
+                List.of(new double[] {0.1, -Double.MIN_VALUE, 1e300}, new double[] {Math.PI, -0.0, 2}), 8, 4096,
+                8192, 2048, 3000, 0.5, List.of(metrics));
+
+        byte[] bytes = GadmmRankResultCodec.encode(result, 2);
+        DistributedGadmm.RankResult decoded = GadmmRankResultCodec.decode(bytes);
+
+        assertEquals(2, GadmmRankResultCodec.stageAttempt(bytes));
+        assertEquals(2, decoded.models().size());
+        for (int n = 3; n <= 4; n++) {
+            assertArrayEquals(result.model(n), decoded.model(n));
+        }
+        assertEquals(List.of(result.rank(), result.firstWorker(), result.lastWorker(), result.iterations()),
+                List.of(decoded.rank(), decoded.firstWorker(), decoded.lastWorker(), decoded.iterations()));
+        assertEquals(List.of(result.paperBits(), result.bytesSent(), result.transportBytes(), result.wireBytes()),
+                List.of(decoded.paperBits(), decoded.bytesSent(), decoded.transportBytes(), decoded.wireBytes()));
+        assertEquals(result.seconds(), decoded.seconds());
+        assertEquals(result.history(), decoded.history());
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -93,10 +94,39 @@ class SparkPdAdmmTest {
     @Test
     void aRankFailingAfterACheckpointMakesEveryRankResumeFromItAndTheResultIsUnchanged(@TempDir Path temp)
             throws IOException {
+        failAfterACheckpointAndResume(temp, new InJvmRankTransports(), "in-JVM");
+    }
+
+    @Test
+    void overAeronARankFailingAfterACheckpointMakesEveryRankResumeFromItAndTheResultIsUnchanged(@TempDir Path temp)
+            throws IOException, InterruptedException {
+        Path aeronParent = Path.of(SparkFiles.getRootDirectory()).toAbsolutePath();
+        failAfterACheckpointAndResume(temp, new AeronRankTransports(), "Aeron");
+        // the media driver stops, and its directory goes, when the last transport closes (the killed tasks of the
+        // first attempt may still be closing theirs)
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> left = aeronDirectories(aeronParent);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            left = aeronDirectories(aeronParent);
+        }
+        assertEquals(List.of(), left, "Aeron directories left under " + aeronParent);
+    }
+
+    private static List<String> aeronDirectories(Path parent) throws IOException {
+        try (Stream<Path> files = Files.list(parent)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("dl4j-admm-aeron-")).toList();
+        }
+    }
+
+    private static void failAfterACheckpointAndResume(Path temp, RankTransports transports, String label)
+            throws IOException {
+        FAILED_AT.set(0);
+        RESUMED_AT.set(0);
         Path checkpoints = temp.resolve("checkpoints");
         String attempts = Files.createDirectory(temp.resolve("attempts")).toString();
         SparkPdAdmm trainer = SparkPdAdmm.builder().tasks(4).checkpoints(checkpoints, 5)
-                .timeout(Duration.ofSeconds(30))
+                .timeout(Duration.ofSeconds(30)).transports(transports)
                 .iterationHook((rank, engine, metrics) -> {
                     int attempt = TaskContext.get().stageAttemptNumber();
                     try {
@@ -116,8 +146,9 @@ class SparkPdAdmmTest {
 
         PdAdmmJob job = job();
         SparkPdAdmm.Result result = trainer.fit(sparkContext, job);
-        System.out.printf("4 ranks, failure after iteration 12 of attempt 0: whole run %.2f s, from the failure to "
-                + "the first resumed iteration %d ms%n", result.seconds(), (RESUMED_AT.get() - FAILED_AT.get()) / 1_000_000);
+        System.out.printf("4 ranks (%s), failure after iteration 12 of attempt 0: whole run %.2f s, from the failure "
+                + "to the first resumed iteration %d ms%n", label, result.seconds(),
+                (RESUMED_AT.get() - FAILED_AT.get()) / 1_000_000);
 
         assertEquals(1, result.stageAttempt(), "Spark reran the stage once");
         for (RankResult rank : result.ranks()) {
