@@ -69,6 +69,7 @@ public final class DistributedBenchmark {
         PdAdmmConfig single = config(iterations, Math.min(cores, shape.layers()), QuantizerConfig.none());
         rows.add(new Row("one engine, blocks on " + single.threads() + " threads", inJvmEngine(shape, data, single),
                 0));
+        releaseMemory();
 
         PdAdmmConfig perRank = config(iterations, Math.max(1, cores / ranks), QuantizerConfig.none());
         PdAdmmJob job = job(shape, data, perRank);
@@ -77,12 +78,24 @@ public final class DistributedBenchmark {
         rows.add(new Row(ranks + " ranks as threads of one JVM (in-memory transport)", slowestRank(
                 threads.stream().map(r -> r.history().stream().mapToDouble(IterationMetrics::seconds).toArray())
                         .toList()), 0));
+        threads = null;
+        releaseMemory();
 
         rows.add(processes(ranks + " JVMs over Aeron (loopback), float32", job, ranks, iterations));
         QuantizerConfig delta = QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8).seed(1).build();
         rows.add(processes(ranks + " JVMs over Aeron (loopback), 8-bit delta", job(shape, data,
                 config(iterations, Math.max(1, cores / ranks), delta)), ranks, iterations));
         return rows;
+    }
+
+    /**
+     * ND4J frees the off-heap buffers of dropped arrays when their Java objects are collected: collect before the
+     * next arrangement, so that the large shape's blocks (several GB) are not held twice.
+     */
+    private static void releaseMemory() {
+        System.gc();
+        System.runFinalization();
+        System.gc();
     }
 
     private static PdAdmmConfig config(int iterations, int threads, QuantizerConfig quantizer) {
