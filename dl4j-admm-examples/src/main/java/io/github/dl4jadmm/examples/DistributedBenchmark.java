@@ -83,6 +83,9 @@ public final class DistributedBenchmark {
 
         rows.add(processes(ranks + " JVMs over Aeron (loopback), float32", job, ranks, iterations));
         QuantizerConfig delta = QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8).seed(1).build();
+        rows.add(new Row("one engine, 8-bit delta (the codec's own cost)", inJvmEngine(shape, data,
+                config(iterations, Math.min(cores, shape.layers()), delta)), 0));
+        releaseMemory();
         rows.add(processes(ranks + " JVMs over Aeron (loopback), 8-bit delta", job(shape, data,
                 config(iterations, Math.max(1, cores / ranks), delta)), ranks, iterations));
         return rows;
