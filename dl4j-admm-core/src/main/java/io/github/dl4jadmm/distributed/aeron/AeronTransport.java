@@ -406,7 +406,10 @@ public final class AeronTransport implements MessageTransport {
         } finally {
             stopPoller();
             for (PeerLink link : peers.values()) {
-                finalPositions.put(link.publication.registrationId(), link.publication.position());
+                // a peer that aborted reads nothing more from us: do not wait for its link to drain
+                if (link.abortReason == null) {
+                    finalPositions.put(link.publication.registrationId(), link.publication.position());
+                }
                 link.publication.close();
             }
             subscription.close();
