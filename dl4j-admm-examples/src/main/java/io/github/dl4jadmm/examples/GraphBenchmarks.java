@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  * </ul>
  * <pre>
  * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [firstSeed=1] [iterationsPerStage=200]
+ *                 [methods=exact,linearized,quantized,adam]
  *                 [widths=100,500]
  * </pre>
  */
@@ -88,7 +89,8 @@ public final class GraphBenchmarks {
             case "accuracy" -> System.out.println(accuracyTable(accuracy(dataDir, list(options.getOrDefault("datasets",
                     "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), firstSeed, seeds, iterations,
                     Arrays.stream(options.getOrDefault("widths", "100,500").split(",")).mapToInt(Integer::parseInt)
-                            .toArray(), log), seeds, iterations).toMarkdown());
+                            .toArray(), list(options.getOrDefault("methods", String.join(",", ALL_METHODS))), log),
+                    seeds, iterations).toMarkdown());
             case "quantization" -> System.out.println(quantizationTable(quantization(dataDir,
                     list(options.getOrDefault("datasets", "cora,citeseer,amazon_computers")), seeds, iterations, log),
                     seeds, iterations).toMarkdown());
@@ -122,20 +124,44 @@ public final class GraphBenchmarks {
      */
     public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
                                              int iterations, int[] widths, Consumer<Outcome> onRun) throws Exception {
+        return accuracy(dataDir, datasets, firstSeed, seeds, iterations, widths, ALL_METHODS, onRun);
+    }
+
+    /** The methods of the accuracy suite, by their option names. */
+    public static final List<String> ALL_METHODS = List.of("exact", "linearized", "quantized", "adam");
+
+    /**
+     * As above for a subset of {@link #ALL_METHODS}: {@code exact} and {@code linearized} pdADMM-G, {@code quantized}
+     * pdADMM-G-Q (8-bit p and q) and {@code adam}.
+     */
+    public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
+                                             int iterations, int[] widths, List<String> methods,
+                                             Consumer<Outcome> onRun) throws Exception {
+        if (!ALL_METHODS.containsAll(methods) || methods.isEmpty()) {
+            throw new IllegalArgumentException("methods must be among " + ALL_METHODS + ", got " + methods);
+        }
         List<AccuracyRow> rows = new ArrayList<>();
         for (String name : datasets) {
             GraphExperiment experiment = GraphExperiment.load(Benchmark.fromName(name), dataDir);
             for (int width : widths) {
                 Map<String, List<Outcome>> byMethod = new LinkedHashMap<>();
                 for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-                    add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
-                            WStep.EXACT, "pdADMM-G (exact W-step)"), onRun);
-                    add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(), false,
-                            WStep.LINEARIZED, "pdADMM-G (linearised W-step, as published)"), onRun);
-                    add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, grid(8), true,
-                            WStep.EXACT, "pdADMM-G-Q (8-bit p and q, exact W-step)"), onRun);
-                    add(byMethod, experiment.adam(10, width, seed, 3 * iterations, 10, new double[]{1e-3, 1e-2}),
-                            onRun);
+                    if (methods.contains("exact")) {
+                        add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(),
+                                false, WStep.EXACT, "pdADMM-G (exact W-step)"), onRun);
+                    }
+                    if (methods.contains("linearized")) {
+                        add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(),
+                                false, WStep.LINEARIZED, "pdADMM-G (linearised W-step, as published)"), onRun);
+                    }
+                    if (methods.contains("quantized")) {
+                        add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, grid(8), true,
+                                WStep.EXACT, "pdADMM-G-Q (8-bit p and q, exact W-step)"), onRun);
+                    }
+                    if (methods.contains("adam")) {
+                        add(byMethod, experiment.adam(10, width, seed, 3 * iterations, 10,
+                                new double[]{1e-3, 1e-2}), onRun);
+                    }
                 }
                 byMethod.forEach((method, outcomes) -> {
                     double[] test = outcomes.stream().mapToDouble(Outcome::testAccuracy).toArray();
