@@ -1,13 +1,21 @@
 package io.github.dl4jadmm.examples.cli;
 
-import io.github.dl4jadmm.distributed.DistributedPdAdmm;
+import io.github.dl4jadmm.data.SyntheticRegression;
+import io.github.dl4jadmm.distributed.DistributedGadmm;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankOptions;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
+import io.github.dl4jadmm.distributed.DistributedPdAdmm;
 import io.github.dl4jadmm.distributed.LayerPartition;
 import io.github.dl4jadmm.distributed.PdAdmmJob;
 import io.github.dl4jadmm.distributed.StaticRendezvous;
+import io.github.dl4jadmm.distributed.WorkerPartition;
 import io.github.dl4jadmm.distributed.aeron.AeronTransport;
 import io.github.dl4jadmm.distributed.aeron.AeronTransportOptions;
+import io.github.dl4jadmm.examples.report.Json;
+import io.github.dl4jadmm.gadmm.GadmmConfig;
+import io.github.dl4jadmm.gadmm.LinearRegressionSolver;
+import io.github.dl4jadmm.gadmm.LocalSolver;
+import io.github.dl4jadmm.gadmm.LogisticRegressionSolver;
 import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
@@ -19,6 +27,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,14 +37,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code dl4j-admm worker}: one rank of a pdADMM-G run whose layer blocks are spread over processes or machines.
@@ -49,10 +60,10 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "worker", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run one rank of a distributed pdADMM-G job: a consecutive range of layer blocks that talks "
-                + "to the neighbouring ranks over Aeron UDP.",
+        description = {"Run one rank of a distributed job: a consecutive range of pdADMM-G layer blocks (or of "
+                + "Q-GADMM chain workers with --problem) that talks to the neighbouring ranks over Aeron UDP.",
                 "Start one process per rank with the same options and --peers list; each writes its layers' "
-                        + "weights under --output."})
+                        + "weights (its workers' models) under --output."})
 public final class WorkerCommand implements Callable<Integer> {
 
     @Spec
@@ -69,6 +80,27 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT",
             description = "Where this rank binds (default: its own --peers entry; e.g. 0.0.0.0:40100 behind NAT).")
     String bind;
+
+    @Option(names = "--problem", paramLabel = "NAME", defaultValue = "pdadmm-g",
+            description = {"pdadmm-g (default: layer blocks of a GA-MLP), or linear-regression / logistic-regression: "
+                    + "Q-GADMM chain workers on seeded synthetic shards (the data of `dl4j-admm gadmm`), this rank "
+                    + "holding a range of them."})
+    String problem;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
+            description = "Chain workers of a regression problem (default: one per rank).")
+    int workers;
+
+    @Option(names = "--dimension", paramLabel = "D", defaultValue = "10",
+            description = "Model dimension of a regression problem (default: ${DEFAULT-VALUE}).")
+    int dimension;
+
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "100",
+            description = "Rows per worker of a regression problem (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--exact", description = "Regression problems: send exact models (GADMM) instead of quantised ones.")
+    boolean exact;
 
     @Option(names = "--job", paramLabel = "FILE",
             description = "Read the whole job (network, configuration, data, initial weights) from a file written "
@@ -177,6 +209,9 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         if (timeoutSeconds < 1 || checkpointEvery < 1) {
             throw new ParameterException(cmd, "--timeout and --checkpoint-every must be >= 1");
+        }
+        if (!problem.equals("pdadmm-g")) {
+            return chainWorkers(cmd, rendezvous, size);
         }
         PdAdmmJob job = jobFile != null ? readJob(cmd) : buildJob(cmd);
         int totalLayers = job.architecture().layers();
@@ -299,6 +334,94 @@ public final class WorkerCommand implements Callable<Integer> {
         summary.put("wireBytes", result.wireBytes());
         summary.put("iterationSeconds", result.history().stream().map(m -> m.seconds()).toList());
         Files.writeString(directory.resolve("rank-" + result.rank() + ".json"),
-                io.github.dl4jadmm.examples.report.Json.write(summary));
+                Json.write(summary));
+    }
+
+    /**
+     * Q-GADMM over processes: every rank generates the same seeded shards, keeps those of its range of chain workers
+     * and exchanges the edge workers' models with its neighbours over Aeron.
+     */
+    private int chainWorkers(CommandLine cmd, StaticRendezvous rendezvous, int size) throws Exception {
+        boolean linear = switch (problem) {
+            case "linear-regression" -> true;
+            case "logistic-regression" -> false;
+            default -> throw new ParameterException(cmd, "--problem must be pdadmm-g, linear-regression or "
+                    + "logistic-regression, got " + problem);
+        };
+        for (String option : List.of("--job", "--first-layers", "--checkpoint-dir", "--quantization")) {
+            if (cmd.getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(cmd, option + " applies to --problem pdadmm-g only");
+            }
+        }
+        int chain = workers == 0 ? size : workers;
+        if (chain < Math.max(2, size) || dimension < 1 || samples < 1 || iterations < 1) {
+            throw new ParameterException(cmd, "--workers must be >= 2 and >= the number of ranks (" + size + "), "
+                    + "--dimension, --samples and --iterations >= 1");
+        }
+        PrintWriter out = cmd.getOut();
+        GadmmConfig config;
+        try {
+            GadmmConfig.Builder b = GadmmConfig.builder().rho(rho)
+                    .iterations(iterations).seed(seed);
+            config = (exact ? b.exact() : b.bits(bits)).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, e.getMessage(), e);
+        }
+        List<DataSet> shards = linear
+                ? SyntheticRegression.shards(chain, samples, dimension, 10, 0.1, seed)
+                : QGadmmBackend.logisticShards(chain, samples, dimension, seed);
+        WorkerPartition partition =
+                WorkerPartition.even(chain, size);
+        List<LocalSolver> own = new ArrayList<>();
+        for (int w = partition.firstWorker(rank); w <= partition.lastWorker(rank); w++) {
+            DataSet shard = shards.get(w - 1);
+            own.add(linear ? LinearRegressionSolver.of(shard)
+                    : new io.github.dl4jadmm.gadmm.LogisticRegressionSolver(shard.getFeatures(), shard.getLabels()));
+        }
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        DistributedGadmm.RankOptions options =
+                DistributedGadmm.RankOptions.defaults().withTimeout(timeout)
+                        .withHook((r, trainer, m) -> progress(cmd, r, m.iteration(), iterations));
+        AeronTransportOptions.Builder transportOptions = AeronTransportOptions.builder()
+                .runId("gadmm-" + problem + "-" + chain + "-" + seed);
+        if (aeronDir != null) {
+            transportOptions.aeronDir(aeronDir);
+        }
+        String bindTo = bind != null ? bind : rendezvous.endpoints().get(rank);
+        out.printf(Locale.ROOT, "rank %d of %d: Q-GADMM %s workers %d..%d of %d (%s), receiving on %s%n", rank, size,
+                problem, partition.firstWorker(rank), partition.lastWorker(rank), chain,
+                exact ? "exact models" : bits + "-bit models", bindTo);
+        out.flush();
+        DistributedGadmm.RankResult result;
+        try (AeronTransport transport = AeronTransport.bind(rank, size, bindTo, transportOptions.build())) {
+            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, transport.localEndpoint(), timeout);
+            transport.connect(endpoints, neighbours(rank, size), timeout);
+            result = DistributedGadmm.runRank(config, partition, own, transport,
+                    options);
+        }
+        out.printf(Locale.ROOT, "rank %d done: %d iterations, %.5f s/iteration, %d paper bits, %d bytes to "
+                        + "neighbours (%d on the wire)%n", rank, result.iterations(), result.secondsPerIteration(),
+                result.paperBits(), result.transportBytes(), result.wireBytes());
+        if (output != null) {
+            Files.createDirectories(output);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("rank", rank);
+            summary.put("problem", problem);
+            summary.put("firstWorker", result.firstWorker());
+            summary.put("lastWorker", result.lastWorker());
+            summary.put("iterations", result.iterations());
+            summary.put("paperBits", result.paperBits());
+            summary.put("bytesSent", result.bytesSent());
+            summary.put("transportBytes", result.transportBytes());
+            summary.put("wireBytes", result.wireBytes());
+            summary.put("models", result.models().stream().map(m -> Arrays.stream(m).boxed().toList())
+                    .toList());
+            Files.writeString(output.resolve("rank-" + rank + ".json"),
+                    Json.write(summary));
+            out.printf(Locale.ROOT, "rank %d wrote its workers' models to %s%n", rank,
+                    output.resolve("rank-" + rank + ".json"));
+        }
+        out.flush();
+        return 0;
     }
 }

@@ -1,16 +1,23 @@
 package io.github.dl4jadmm.examples.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.dl4jadmm.data.SyntheticRegression;
 import io.github.dl4jadmm.distributed.PdAdmmJob;
 import io.github.dl4jadmm.examples.LocalCluster;
+import io.github.dl4jadmm.examples.report.Json;
+import io.github.dl4jadmm.gadmm.GadmmConfig;
+import io.github.dl4jadmm.gadmm.GadmmTrainer;
+import io.github.dl4jadmm.gadmm.LinearRegressionSolver;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -98,5 +105,38 @@ class WorkerProcessesTest {
         String all = ranks.stream().map(LocalCluster.RankProcess::output).reduce("", String::concat);
         assertTrue(all.contains("peer lists differ") || all.contains("did not connect"), all);
         assertTrue(seconds < 100, "took " + seconds + " s");
+    }
+
+    @Test
+    void qgadmmWorkersInTwoProcessesReproduceTheSingleJvmTrainer() throws Exception {
+        String peers = LocalCluster.loopbackPeers(2);
+        List<LocalCluster.RankProcess> ranks;
+        try (LocalCluster cluster = new LocalCluster()) {
+            cluster.start(2, "1g", dir.resolve("logs"), rank -> List.of("worker", "--problem", "linear-regression",
+                    "--workers", "4", "--dimension", "6", "--samples", "20", "--bits", "3", "--rho", "3",
+                    "--iterations", "30", "--seed", "3", "--rank", String.valueOf(rank), "--peers", peers,
+                    "--timeout", "60", "--output", dir.resolve("out").toString(), "--aeron-dir",
+                    dir.resolve("aeron").resolve("rank-" + rank).toString()));
+            ranks = cluster.await(120);
+        }
+        for (LocalCluster.RankProcess p : ranks) {
+            assertEquals(0, p.exitCode(), "rank " + p.rank() + ":\n" + p.output());
+        }
+        GadmmConfig config = GadmmConfig.builder().rho(3).iterations(30).seed(3).bits(3).build();
+        List<LinearRegressionSolver> solvers = SyntheticRegression.shards(4, 20, 6, 10, 0.1, 3).stream()
+                .map(LinearRegressionSolver::of).toList();
+        try (GadmmTrainer reference = new GadmmTrainer(config, solvers)) {
+            reference.fit();
+            int worker = 1;
+            for (int r = 0; r < 2; r++) {
+                Map<String, Object> summary = Json.readObject(dir.resolve("out").resolve("rank-" + r + ".json"));
+                for (Object model : (List<?>) summary.get("models")) {
+                    double[] theta = ((List<?>) model).stream().mapToDouble(Json::toDouble).toArray();
+                    assertArrayEquals(reference.model(worker), theta, 0, "worker " + worker);
+                    worker++;
+                }
+            }
+            assertEquals(5, worker);
+        }
     }
 }
