@@ -6,7 +6,9 @@ import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,10 +152,13 @@ public final class DistributedPdAdmm {
         int last = partition.lastLayer(rank);
         Path directory = options.checkpointRoot() == null ? null
                 : options.checkpointRoot().resolve(String.format(Locale.ROOT, "rank-%d", rank));
+        String fingerprint = job.fingerprint();
         Set<Integer> mine = checkpointedIterations(directory);
+        if (directory != null) {
+            claimCheckpointDirectory(directory, fingerprint, rank, !mine.isEmpty());
+        }
 
         // one all-gather: same job, same partition, and the checkpoints every rank has
-        String fingerprint = job.fingerprint();
         String info = fingerprint + ";" + first + ".." + last + ";" + mine.stream().map(String::valueOf)
                 .collect(Collectors.joining(","));
         List<String> all = ChainCollective.allGather(transport, info, options.timeout());
@@ -231,6 +236,39 @@ public final class DistributedPdAdmm {
         } catch (IOException e) {
             throw new UncheckedIOException("rank " + transport.rank() + " could not read its checkpoint of iteration "
                     + iteration + " under " + directory, e);
+        }
+    }
+
+    /** The file in a rank's checkpoint directory that names the job its checkpoints belong to. */
+    static final String JOB_FILE = "job.sha256";
+
+    /**
+     * Makes sure the checkpoints under {@code directory} belong to this job (a resumed run must not continue another
+     * job's iterates), and records the job there for later runs.
+     */
+    private static void claimCheckpointDirectory(Path directory, String fingerprint, int rank, boolean hasCheckpoints) {
+        Path file = directory.resolve(JOB_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                String owner = Files.readString(file).trim();
+                if (!owner.equals(fingerprint)) {
+                    throw new IllegalStateException("rank " + rank + ": the checkpoints under " + directory
+                            + " belong to another job (fingerprint " + owner.substring(0, Math.min(12, owner.length()))
+                            + ", this job " + fingerprint.substring(0, 12) + "); use another checkpoint directory or "
+                            + "delete those checkpoints");
+                }
+                return;
+            }
+            if (hasCheckpoints) {
+                throw new IllegalStateException("rank " + rank + ": " + directory + " holds checkpoints but no "
+                        + JOB_FILE + " saying which job they belong to; use another checkpoint directory");
+            }
+            Files.createDirectories(directory);
+            Path temporary = directory.resolve(JOB_FILE + ".tmp-" + System.nanoTime());
+            Files.writeString(temporary, fingerprint + "\n");
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("rank " + rank + " could not record its job in " + file, e);
         }
     }
 

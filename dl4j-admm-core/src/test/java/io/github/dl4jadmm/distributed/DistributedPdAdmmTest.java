@@ -130,6 +130,16 @@ class DistributedPdAdmmTest {
     }
 
     @Test
+    void checkpointsOfAnotherJobAreNotResumed() {
+        LayerPartition partition = LayerPartition.even(6, 2);
+        RankOptions options = RankOptions.defaults().withCheckpoints(root, 5).withTimeout(Duration.ofSeconds(20));
+        DistributedPdAdmm.runInJvm(job(config().iterations(10).build()), partition, options);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DistributedPdAdmm.runInJvm(job(config().iterations(10).rho(6).build()), partition, options));
+        assertTrue(e.getMessage().contains("belong to another job"), e.getMessage());
+    }
+
+    @Test
     void ranksGivenDifferentJobsStopBeforeTheFirstIteration() throws Exception {
         PdAdmmJob a = job(config().build());
         PdAdmmJob b = job(config().rho(6).build());
