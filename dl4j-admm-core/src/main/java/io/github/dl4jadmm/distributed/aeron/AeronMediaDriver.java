@@ -174,7 +174,39 @@ final class AeronMediaDriver {
         }
     }
 
+    /** A driver whose heartbeat is older than this has stopped (Aeron's own default driver timeout). */
+    private static final long STALE_DRIVER_MILLIS = 10_000;
+
+    /**
+     * Deletes the directories that drivers of this project left beside {@code directory} when their JVM was killed
+     * ({@code kill -9} leaves ~47 MB in {@code /dev/shm}). A directory counts as left behind when its driver's
+     * heartbeat is stale, which Aeron checks from the directory's own files, so a live driver of another JVM, even
+     * one in another PID namespace, is never touched.
+     */
+    static void removeStaleSiblings(Path directory) {
+        Path parent = directory.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> siblings = Files.list(parent)) {
+            for (Path sibling : siblings.filter(p -> p.getFileName().toString().startsWith(DIRECTORY_PREFIX))
+                    .filter(p -> !p.equals(directory)).toList()) {
+                // a directory that is still young may belong to a driver that is starting right now
+                long age = System.currentTimeMillis() - Files.getLastModifiedTime(sibling).toMillis();
+                if (age > STALE_DRIVER_MILLIS
+                        && !io.aeron.CommonContext.isDriverActive(sibling.toFile(), STALE_DRIVER_MILLIS, message -> { })) {
+                    log.info("removing {}, left behind by an Aeron media driver that stopped without cleaning up",
+                            sibling);
+                    deleteRecursively(sibling);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not look for stale Aeron directories beside {}: {}", directory, e.toString());
+        }
+    }
+
     private static AeronMediaDriver start(Path directory, IdleStrategyKind idleStrategy) {
+        removeStaleSiblings(directory);
         MediaDriver.Context driverContext = new MediaDriver.Context()
                 .sharedThreadFactory(AeronMediaDriver::daemonThread)
                 .asyncExecutorThreadFactory(AeronMediaDriver::daemonThread)
