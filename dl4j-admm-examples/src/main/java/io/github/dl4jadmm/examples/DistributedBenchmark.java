@@ -159,7 +159,7 @@ public final class DistributedBenchmark {
         return new Row(label, slowestRank(seconds), wire / (iterations + 1));
     }
 
-    static ResultTable table(Shape shape, List<Row> rows, int ranks, int iterations) {
+    public static ResultTable table(Shape shape, List<Row> rows, int ranks, int iterations) {
         double reference = rows.get(0).secondsPerIteration();
         List<List<Object>> cells = new ArrayList<>();
         for (Row r : rows) {

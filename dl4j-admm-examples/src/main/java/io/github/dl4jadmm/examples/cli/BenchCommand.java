@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.examples.cli;
 
+import io.github.dl4jadmm.examples.DistributedBenchmark;
 import io.github.dl4jadmm.examples.EngineBenchmark;
 import io.github.dl4jadmm.examples.FashionMnist;
 import io.github.dl4jadmm.examples.GraphBenchmarks;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
         description = {"Run a benchmark suite; print its tables as markdown (with date and machine), and write them "
                 + "as JSON with --json.",
                 "Suites: engine (seconds and GFLOP/s per pdADMM-G iteration, serial and parallel blocks), "
+                        + "distributed (the same shapes with the blocks over ranks: threads, and JVMs over Aeron), "
                         + "quantization (bytes and accuracy per transfer mode), accuracy (pdADMM-G, pdADMM-G-Q and "
                         + "Adam over seeds), gadmm (GADMM against Q-GADMM on synthetic linear regression: "
                         + "iterations and bits to converge) and q-sgadmm (Q-SGADMM against exact SGADMM and Adam on "
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
 
     /** The suites, in the order of the help text. */
-    static final List<String> SUITES = List.of("engine", "quantization", "accuracy", "gadmm", "q-sgadmm");
+    static final List<String> SUITES = List.of("engine", "distributed", "quantization", "accuracy", "gadmm",
+            "q-sgadmm");
 
     /** Options of the Q-GADMM suites, refused by the others. */
     private static final List<String> GADMM_OPTIONS = List.of("--workers", "--rhos", "--dims", "--samples", "--bits",
@@ -54,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SUITE", description = "engine, quantization, accuracy, gadmm or q-sgadmm.")
+    @Parameters(index = "0", paramLabel = "SUITE",
+            description = "engine, distributed, quantization, accuracy, gadmm or q-sgadmm.")
     String suite;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON to FILE.")
@@ -92,8 +96,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "all (default).")
     String shapes;
 
+    @Option(names = "--ranks", paramLabel = "R", defaultValue = "2",
+            description = "distributed: ranks the blocks are split over (default: ${DEFAULT-VALUE}).")
+    int ranks;
+
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "3",
-            description = "engine: timed iterations after one warm-up (default: ${DEFAULT-VALUE}); q-sgadmm: "
+            description = "engine, distributed: timed iterations after one warm-up (default: ${DEFAULT-VALUE}); q-sgadmm: "
                     + "Q-SGADMM iterations (default: 60).")
     int iterations;
 
@@ -153,6 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchmarkReport report = switch (name) {
             case "engine" -> engine(cmd);
+            case "distributed" -> distributed(cmd);
             case "quantization", "accuracy" -> graph(cmd, name);
             default -> gadmm(cmd, name);
         };
@@ -172,6 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchmarkReport engine(CommandLine cmd) {
         onlyFor(cmd, "engine", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
         onlyFor(cmd, "engine", GADMM_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, "engine", "--ranks");
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
         }
@@ -192,8 +202,38 @@ public final class BenchCommand implements Callable<Integer> {
         return BenchmarkReport.now("engine", settings, tables);
     }
 
+    private BenchmarkReport distributed(CommandLine cmd) throws Exception {
+        onlyFor(cmd, "distributed", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
+        onlyFor(cmd, "distributed", GADMM_OPTIONS.toArray(String[]::new));
+        if (iterations < 1) {
+            throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
+        }
+        List<EngineBenchmark.Shape> chosen;
+        try {
+            chosen = EngineBenchmark.shapes(shapes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--shapes: " + e.getMessage());
+        }
+        for (EngineBenchmark.Shape shape : chosen) {
+            if (ranks < 2 || ranks > shape.layers()) {
+                throw new ParameterException(cmd, "--ranks must be in 2.." + shape.layers() + ", got " + ranks);
+            }
+        }
+        List<ResultTable> tables = new ArrayList<>();
+        for (EngineBenchmark.Shape shape : chosen) {
+            progress("distributed: " + shape.name());
+            tables.add(DistributedBenchmark.table(shape, DistributedBenchmark.measure(shape, iterations, ranks), ranks,
+                    iterations));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("shapes", shapes);
+        settings.put("ranks", ranks);
+        settings.put("timedIterations", iterations);
+        return BenchmarkReport.now("distributed", settings, tables);
+    }
+
     private BenchmarkReport graph(CommandLine cmd, String name) throws Exception {
-        onlyFor(cmd, name, "--shapes", "--iterations");
+        onlyFor(cmd, name, "--shapes", "--iterations", "--ranks");
         onlyFor(cmd, name, GADMM_OPTIONS.toArray(String[]::new));
         if (name.equals("quantization")) {
             onlyFor(cmd, name, "--widths");
@@ -231,7 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The Q-GADMM suites through the {@link GadmmBackend}; settings as {@code GadmmBenchmark} names them. */
     private BenchmarkReport gadmm(CommandLine cmd, String name) throws Exception {
-        onlyFor(cmd, name, "--datasets", "--seeds", "--iterations-per-stage", "--widths", "--shapes");
+        onlyFor(cmd, name, "--datasets", "--seeds", "--iterations-per-stage", "--widths", "--shapes", "--ranks");
         Map<String, String> options = new LinkedHashMap<>();
         if (workers != null && workers < 2) {
             throw new ParameterException(cmd, "--workers must be >= 2 (workers form a chain), got " + workers);

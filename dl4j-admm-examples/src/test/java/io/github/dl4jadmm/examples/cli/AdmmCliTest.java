@@ -117,6 +117,12 @@ class AdmmCliTest {
         run("train", "--iteratoins", "5").assertUsageError("Unknown options: '--iteratoins', '5'");
         run("bench", "everything").assertUsageError("unknown suite 'everything'");
         run("bench", "engine", "--seeds", "3").assertUsageError("--seeds does not apply to the engine suite");
+        run("bench", "engine", "--ranks", "3").assertUsageError("--ranks does not apply to the engine suite");
+        run("bench", "distributed", "--shapes", "small", "--ranks", "1").assertUsageError("--ranks must be in 2..10");
+        run("worker", "--peers", "127.0.0.1:1,127.0.0.1:2", "--rank", "2").assertUsageError("--rank must be in 0..1");
+        run("worker", "--rank", "0", "--peers", "127.0.0.1:1,nohost").assertUsageError("expected host:port");
+        run("worker", "--rank", "0", "--peers", "127.0.0.1:1,127.0.0.1:2", "--problem", "linear-regression",
+                "--checkpoint-dir", "x").assertUsageError("--checkpoint-dir applies to --problem pdadmm-g only");
         run().assertUsageError("missing command");
     }
 
