@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Collectives over a chain of ranks where each rank talks only to its neighbours {@code rank-1} and {@code rank+1}:
@@ -17,6 +19,21 @@ public final class ChainCollective {
     static final int BROADCAST_TAG = -2;
 
     private ChainCollective() {
+    }
+
+    /** The chain neighbours of {@code rank} among {@code size} ranks: {@code rank - 1} and {@code rank + 1}, in order. */
+    public static Set<Integer> neighbours(int rank, int size) {
+        if (rank < 0 || rank >= size) {
+            throw new IllegalArgumentException("rank must be in 0.." + (size - 1) + ", got " + rank);
+        }
+        Set<Integer> peers = new TreeSet<>();
+        if (rank > 0) {
+            peers.add(rank - 1);
+        }
+        if (rank < size - 1) {
+            peers.add(rank + 1);
+        }
+        return peers;
     }
 
     /**

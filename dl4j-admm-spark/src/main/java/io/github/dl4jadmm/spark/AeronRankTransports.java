@@ -1,13 +1,12 @@
 package io.github.dl4jadmm.spark;
 
+import io.github.dl4jadmm.distributed.ChainCollective;
 import io.github.dl4jadmm.distributed.MessageTransport;
 import io.github.dl4jadmm.distributed.aeron.AeronTransport;
 import io.github.dl4jadmm.distributed.aeron.AeronTransportOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 
@@ -65,7 +64,7 @@ public final class AeronRankTransports implements RankTransports {
 
             @Override
             public MessageTransport connect(List<String> endpoints, Duration timeout) {
-                transport.connect(endpoints, neighbours(rank, size), timeout);
+                transport.connect(endpoints, ChainCollective.neighbours(rank, size), timeout);
                 connected = true;
                 return transport;
             }
@@ -77,18 +76,6 @@ public final class AeronRankTransports implements RankTransports {
                 }
             }
         };
-    }
-
-    /** The chain neighbours of {@code rank}. */
-    static Set<Integer> neighbours(int rank, int size) {
-        Set<Integer> peers = new TreeSet<>();
-        if (rank > 0) {
-            peers.add(rank - 1);
-        }
-        if (rank < size - 1) {
-            peers.add(rank + 1);
-        }
-        return peers;
     }
 
     /** The host of a barrier task's address {@code host:port} (an IPv6 host keeps its brackets). */

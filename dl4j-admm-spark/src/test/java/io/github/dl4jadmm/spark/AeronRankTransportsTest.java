@@ -2,6 +2,7 @@ package io.github.dl4jadmm.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.dl4jadmm.distributed.ChainCollective;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +18,10 @@ class AeronRankTransportsTest {
 
     @Test
     void connectsToTheChainNeighboursOnly() {
-        assertEquals(Set.of(1), AeronRankTransports.neighbours(0, 4));
-        assertEquals(Set.of(1, 3), AeronRankTransports.neighbours(2, 4));
-        assertEquals(Set.of(2), AeronRankTransports.neighbours(3, 4));
-        assertEquals(Set.of(), AeronRankTransports.neighbours(0, 1));
+        assertEquals(Set.of(1), ChainCollective.neighbours(0, 4));
+        assertEquals(Set.of(1, 3), ChainCollective.neighbours(2, 4));
+        assertEquals(Set.of(2), ChainCollective.neighbours(3, 4));
+        assertEquals(Set.of(), ChainCollective.neighbours(0, 1));
     }
 
     @Test

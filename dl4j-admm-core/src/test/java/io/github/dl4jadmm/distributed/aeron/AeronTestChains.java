@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.distributed.aeron;
 
+import io.github.dl4jadmm.distributed.ChainCollective;
 import io.github.dl4jadmm.distributed.MessageTransport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,14 +26,7 @@ final class AeronTestChains {
 
     /** Ranks {@code rank - 1} and {@code rank + 1} that exist. */
     static Set<Integer> chainPeers(int rank, int size) {
-        Set<Integer> peers = new TreeSet<>();
-        if (rank > 0) {
-            peers.add(rank - 1);
-        }
-        if (rank < size - 1) {
-            peers.add(rank + 1);
-        }
-        return peers;
+        return ChainCollective.neighbours(rank, size);
     }
 
     /** {@code size} transports bound on ephemeral loopback ports, not connected yet. */

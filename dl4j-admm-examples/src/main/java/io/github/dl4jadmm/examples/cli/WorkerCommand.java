@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.examples.cli;
 
 import io.github.dl4jadmm.data.SyntheticRegression;
+import io.github.dl4jadmm.distributed.ChainCollective;
 import io.github.dl4jadmm.distributed.DistributedGadmm;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankOptions;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
@@ -30,11 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -232,20 +231,14 @@ public final class WorkerCommand implements Callable<Integer> {
         if (checkpointDir != null) {
             options = options.withCheckpoints(checkpointDir, checkpointEvery);
         }
-        AeronTransportOptions.Builder transportOptions = AeronTransportOptions.builder()
-                .runId(job.fingerprint().substring(0, 16));
-        if (aeronDir != null) {
-            transportOptions.aeronDir(aeronDir);
-        }
-        String bindTo = bind != null ? bind : rendezvous.endpoints().get(rank);
+        String runId = job.fingerprint().substring(0, 16);
+        String bindTo = bindEndpoint(rendezvous);
         out.printf(Locale.ROOT, "rank %d of %d: layers %d..%d of %s, receiving on %s%n", rank, size,
                 partition.firstLayer(rank), partition.lastLayer(rank), job.architecture(), bindTo);
         out.flush();
         RankResult result;
         long started = System.nanoTime();
-        try (AeronTransport transport = AeronTransport.bind(rank, size, bindTo, transportOptions.build())) {
-            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, transport.localEndpoint(), timeout);
-            transport.connect(endpoints, neighbours(rank, size), timeout);
+        try (AeronTransport transport = connect(rendezvous, size, bindTo, runId, timeout)) {
             result = DistributedPdAdmm.runRank(job, partition, transport, options);
         }
         double total = (System.nanoTime() - started) / 1e9;
@@ -260,22 +253,34 @@ public final class WorkerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Where this rank listens: {@code --bind}, else its own entry of the peer list. */
+    private String bindEndpoint(StaticRendezvous rendezvous) {
+        return bind != null ? bind : rendezvous.endpoints().get(rank);
+    }
+
+    /** This rank's Aeron transport, bound at {@code bindTo} and connected to its chain neighbours. */
+    private AeronTransport connect(StaticRendezvous rendezvous, int size, String bindTo, String runId,
+                                   Duration timeout) {
+        AeronTransportOptions.Builder options = AeronTransportOptions.builder().runId(runId);
+        if (aeronDir != null) {
+            options.aeronDir(aeronDir);
+        }
+        AeronTransport transport = AeronTransport.bind(rank, size, bindTo, options.build());
+        try {
+            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, transport.localEndpoint(), timeout);
+            transport.connect(endpoints, ChainCollective.neighbours(rank, size), timeout);
+            return transport;
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
     private void progress(CommandLine cmd, int r, int iteration, int of) {
         if (!common.quiet && ((iteration + 1) % 10 == 0 || iteration + 1 == of)) {
             cmd.getErr().printf(Locale.ROOT, "rank %d: iteration %d / %d%n", r, iteration + 1, of);
             cmd.getErr().flush();
         }
-    }
-
-    static Set<Integer> neighbours(int rank, int size) {
-        Set<Integer> peers = new LinkedHashSet<>();
-        if (rank > 0) {
-            peers.add(rank - 1);
-        }
-        if (rank < size - 1) {
-            peers.add(rank + 1);
-        }
-        return peers;
     }
 
     private PdAdmmJob readJob(CommandLine cmd) {
@@ -382,20 +387,14 @@ public final class WorkerCommand implements Callable<Integer> {
         DistributedGadmm.RankOptions options =
                 DistributedGadmm.RankOptions.defaults().withTimeout(timeout)
                         .withHook((r, trainer, m) -> progress(cmd, r, m.iteration(), iterations));
-        AeronTransportOptions.Builder transportOptions = AeronTransportOptions.builder()
-                .runId("gadmm-" + problem + "-" + chain + "-" + seed);
-        if (aeronDir != null) {
-            transportOptions.aeronDir(aeronDir);
-        }
-        String bindTo = bind != null ? bind : rendezvous.endpoints().get(rank);
+        String runId = "gadmm-" + problem + "-" + chain + "-" + seed;
+        String bindTo = bindEndpoint(rendezvous);
         out.printf(Locale.ROOT, "rank %d of %d: Q-GADMM %s workers %d..%d of %d (%s), receiving on %s%n", rank, size,
                 problem, partition.firstWorker(rank), partition.lastWorker(rank), chain,
                 exact ? "exact models" : bits + "-bit models", bindTo);
         out.flush();
         DistributedGadmm.RankResult result;
-        try (AeronTransport transport = AeronTransport.bind(rank, size, bindTo, transportOptions.build())) {
-            List<String> endpoints = rendezvous.exchangeEndpoints(rank, size, transport.localEndpoint(), timeout);
-            transport.connect(endpoints, neighbours(rank, size), timeout);
+        try (AeronTransport transport = connect(rendezvous, size, bindTo, runId, timeout)) {
             result = DistributedGadmm.runRank(config, partition, own, transport,
                     options);
         }
