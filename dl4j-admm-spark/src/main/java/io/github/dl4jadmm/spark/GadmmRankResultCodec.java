@@ -2,12 +2,8 @@ package io.github.dl4jadmm.spark;
 
 import io.github.dl4jadmm.distributed.DistributedGadmm.RankResult;
 import io.github.dl4jadmm.gadmm.GadmmIterationMetrics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,16 +13,14 @@ import java.util.List;
  */
 final class GadmmRankResultCodec {
 
-    private static final int FORMAT = 1;
+    /** "ga", format 2 (format 1 had no tag of its own). */
+    private static final ResultFrame FRAME = new ResultFrame(0x67610002, "GADMM rank result");
 
     private GadmmRankResultCodec() {
     }
 
     static byte[] encode(RankResult result, int stageAttempt) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(FORMAT);
-            out.writeInt(stageAttempt);
+        return FRAME.encode(stageAttempt, result.rank(), out -> {
             out.writeInt(result.rank());
             out.writeInt(result.firstWorker());
             out.writeInt(result.lastWorker());
@@ -55,24 +49,16 @@ final class GadmmRankResultCodec {
                 out.writeInt(m.widestCode());
                 out.writeDouble(m.seconds());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("rank " + result.rank() + " could not serialise its result", e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** The stage attempt that produced {@code bytes}. */
     static int stageAttempt(byte[] bytes) {
-        try (DataInputStream in = open(bytes)) {
-            return in.readInt();
-        } catch (IOException e) {
-            throw new UncheckedIOException("truncated GADMM rank result", e);
-        }
+        return FRAME.stageAttempt(bytes);
     }
 
     static RankResult decode(byte[] bytes) {
-        try (DataInputStream in = open(bytes)) {
-            in.readInt(); // stage attempt
+        return FRAME.decode(bytes, in -> {
             int rank = in.readInt();
             int first = in.readInt();
             int last = in.readInt();
@@ -98,18 +84,6 @@ final class GadmmRankResultCodec {
             }
             return new RankResult(rank, first, last, models, iterations, paperBits, bytesSent, transportBytes,
                     wireBytes, seconds, history);
-        } catch (IOException e) {
-            throw new UncheckedIOException("truncated GADMM rank result", e);
-        }
-    }
-
-    private static DataInputStream open(byte[] bytes) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-        int format = in.readInt();
-        if (format != FORMAT) {
-            throw new IllegalArgumentException("not a GADMM rank result of format " + FORMAT + " (read " + format
-                    + ")");
-        }
-        return in;
+        });
     }
 }

@@ -3,12 +3,9 @@ package io.github.dl4jadmm.spark;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
 import io.github.dl4jadmm.pdadmm.BlockPhase;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,16 +16,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /** A rank's {@link RankResult} as the bytes a barrier task returns to the driver (arrays in ND4J's binary format). */
 final class RankResultCodec {
 
-    private static final int FORMAT = 1;
+    /** "pd", format 2 (format 1 had no tag of its own). */
+    private static final ResultFrame FRAME = new ResultFrame(0x70640002, "pdADMM-G rank result");
 
     private RankResultCodec() {
     }
 
     static byte[] encode(RankResult result, int stageAttempt) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(FORMAT);
-            out.writeInt(stageAttempt);
+        return FRAME.encode(stageAttempt, result.rank(), out -> {
             out.writeInt(result.rank());
             out.writeInt(result.firstLayer());
             out.writeInt(result.lastLayer());
@@ -46,24 +41,16 @@ final class RankResultCodec {
             for (IterationMetrics m : result.history()) {
                 write(m, out);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("rank " + result.rank() + " could not serialise its result", e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** The stage attempt that produced {@code bytes}. */
     static int stageAttempt(byte[] bytes) {
-        try (DataInputStream in = open(bytes)) {
-            return in.readInt();
-        } catch (IOException e) {
-            throw new UncheckedIOException("truncated rank result", e);
-        }
+        return FRAME.stageAttempt(bytes);
     }
 
     static RankResult decode(byte[] bytes) {
-        try (DataInputStream in = open(bytes)) {
-            in.readInt(); // stage attempt
+        return FRAME.decode(bytes, in -> {
             int rank = in.readInt();
             int first = in.readInt();
             int last = in.readInt();
@@ -86,18 +73,7 @@ final class RankResultCodec {
             }
             return new RankResult(rank, first, last, List.copyOf(weights), List.copyOf(biases), start, iterations,
                     bytesSent, transportBytes, wireBytes, seconds, List.copyOf(history));
-        } catch (IOException e) {
-            throw new UncheckedIOException("truncated rank result", e);
-        }
-    }
-
-    private static DataInputStream open(byte[] bytes) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-        int format = in.readInt();
-        if (format != FORMAT) {
-            throw new IllegalArgumentException("not a rank result of format " + FORMAT + " (read " + format + ")");
-        }
-        return in;
+        });
     }
 
     private static void write(IterationMetrics m, DataOutputStream out) throws IOException {

@@ -1,14 +1,17 @@
 package io.github.dl4jadmm.spark;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.dl4jadmm.distributed.DistributedGadmm;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
 import io.github.dl4jadmm.gadmm.GadmmIterationMetrics;
 import io.github.dl4jadmm.pdadmm.BlockPhase;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,5 +58,19 @@ class RankResultCodecTest {
                 List.of(decoded.paperBits(), decoded.bytesSent(), decoded.transportBytes(), decoded.wireBytes()));
         assertEquals(result.seconds(), decoded.seconds());
         assertEquals(result.history(), decoded.history());
+    }
+
+    @Test
+    void bytesOfOneKindOfResultAreRefusedByTheOtherAndTruncatedBytesAreNamed() {
+        DistributedGadmm.RankResult gadmm = new DistributedGadmm.RankResult(0, 1, 1, List.of(new double[] {1}), 1, 0,
+                0, 0, 0, 0.1, List.of());
+        byte[] bytes = GadmmRankResultCodec.encode(gadmm, 0);
+
+        IllegalArgumentException wrongKind = assertThrows(IllegalArgumentException.class,
+                () -> RankResultCodec.decode(bytes));
+        assertTrue(wrongKind.getMessage().startsWith("not a pdADMM-G rank result"), wrongKind.getMessage());
+        UncheckedIOException truncated = assertThrows(UncheckedIOException.class,
+                () -> GadmmRankResultCodec.decode(Arrays.copyOf(bytes, bytes.length - 3)));
+        assertEquals("truncated GADMM rank result", truncated.getMessage());
     }
 }
