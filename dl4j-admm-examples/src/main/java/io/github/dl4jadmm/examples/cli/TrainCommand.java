@@ -8,7 +8,6 @@ import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.RhoSchedule;
-import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -68,38 +67,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "pdadmm-g (default), pdadmm-g-q (quantised transfers) or adam (DL4J's fit).")
     Algorithm algorithm;
 
-    @Option(names = "--layers", paramLabel = "L", defaultValue = "4",
-            description = "Dense layers, the output layer included (default: ${DEFAULT-VALUE}).")
-    int layers;
-
-    @Option(names = "--neurons", paramLabel = "N", defaultValue = "100",
-            description = "Neurons per hidden layer (default: ${DEFAULT-VALUE}).")
-    int neurons;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "200",
             description = "ADMM iterations, or Adam epochs (full batch), of the whole run (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--nu", paramLabel = "NU", defaultValue = "1",
-            description = "pdADMM-G: weight of the relaxation terms (default: ${DEFAULT-VALUE}).")
-    double nu;
-
-    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "5",
-            description = "pdADMM-G: penalty of the coupling p_{l+1} = q_l; keep rho > 4 nu (default: ${DEFAULT-VALUE}).")
-    double rho;
-
-    @Option(names = "--mu", paramLabel = "MU", defaultValue = "3",
-            description = "pdADMM-G: weight decay mu/2 ||W||^2 (default: ${DEFAULT-VALUE}).")
-    double mu;
-
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "fixed", converter = DashedNames.Schedules.class,
             description = "pdADMM-G: rho schedule, fixed (default), stall-x10 or residual-balancing.")
     RhoSchedule schedule;
-
-    @Option(names = "--w-step", paramLabel = "NAME", defaultValue = "exact", converter = DashedNames.WSteps.class,
-            description = "pdADMM-G: weight update, exact (ridge solve; default: on raw bag-of-words graphs the "
-                    + "linearised step crawls) or linearized (one prox-gradient step, as published).")
-    WStep wStep;
 
     @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
             description = "pdADMM-G-Q: grid (default; p on a per-boundary grid, sent as bit-packed indices) or delta "
@@ -122,11 +99,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", paramLabel = "K", defaultValue = "5",
             description = "Evaluate train, validation and test accuracy every K iterations (default: ${DEFAULT-VALUE}).")
     int evalEvery;
-
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
-            description = "Seed of the weight initialisation and stochastic rounding (default: ${DEFAULT-VALUE}). The "
-                    + "synthetic graph is always the same.")
-    long seed;
 
     @Option(names = "--execution", paramLabel = "MODE", defaultValue = "parallel",
             converter = DashedNames.ExecutionModes.class,
@@ -182,8 +154,8 @@ public final class TrainCommand implements Callable<Integer> {
         LoadedDataset dataset = data.load(cmd);
         PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
         Path outputDir = outputDirectory(cmd, dataset);
-        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), neurons,
-                dataset.splits().numClasses(), layers);
+        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), model.neurons,
+                dataset.splits().numClasses(), model.layers);
 
         out.printf(Locale.ROOT, "%s on %s: %s, %s%n", algorithm.label(), describe(dataset), architecture,
                 algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
@@ -207,7 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingLoop loop = new TrainingLoop(dataset.splits(), iterations, evalEvery, history, progress::update,
                     checkpoint, checkpointEvery, settings(), resumeFrom);
             accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config)
-                    : loop.adam(layers, neurons, learningRate(), seed);
+                    : loop.adam(model.layers, model.neurons, learningRate(), model.seed);
         } catch (AdmmDivergenceException e) {
             failure = e;
         } finally {
@@ -227,15 +199,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void validate(CommandLine cmd) {
-        positive(cmd, "--layers", layers, 1);
-        positive(cmd, "--neurons", neurons, 1);
+        positive(cmd, "--layers", model.layers, 1);
+        positive(cmd, "--neurons", model.neurons, 1);
         positive(cmd, "--iterations", iterations, 0);
         positive(cmd, "--eval-every", evalEvery, 1);
         positive(cmd, "--checkpoint-every", checkpointEvery, 1);
         positive(cmd, "--threads", threads, 0);
-        if (algorithm.admm() && layers < 2) {
+        if (algorithm.admm() && model.layers < 2) {
             throw new ParameterException(cmd, "--layers must be >= 2 for pdADMM-G (one block per layer), got "
-                    + layers);
+                    + model.layers);
         }
         if (algorithm.admm()) {
             refuse(cmd, "--lr", "adam");
@@ -253,8 +225,8 @@ public final class TrainCommand implements Callable<Integer> {
                 refuse(cmd, quantOnly, "pdadmm-g-q (quantised transfers); add --algorithm pdadmm-g-q");
             }
         }
-        if (devicePlacement != null && devicePlacement.length != layers) {
-            throw new ParameterException(cmd, "--device-placement needs one device per layer (" + layers
+        if (devicePlacement != null && devicePlacement.length != model.layers) {
+            throw new ParameterException(cmd, "--device-placement needs one device per layer (" + model.layers
                     + "), got " + devicePlacement.length);
         }
         if (resume && checkpointDir == null) {
@@ -290,7 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         try {
             return QuantizerConfig.builder().mode(mode).bits(bits == null ? QuantizerConfig.DEFAULT_BITS : bits)
-                    .seed(seed).build();
+                    .seed(model.seed).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, "--bits: " + e.getMessage(), e);
         }
@@ -300,9 +272,9 @@ public final class TrainCommand implements Callable<Integer> {
     private PdAdmmConfig pdAdmmConfig(CommandLine cmd, QuantizerConfig quantizer) {
         boolean project = quantizer.mode() == QuantizerConfig.Mode.GRID && !Boolean.FALSE.equals(projectQ);
         try {
-            return PdAdmmConfig.builder().nu(nu).rho(rho).mu(mu).iterations(iterations).seed(seed)
-                    .rhoSchedule(schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
-                    .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).wStep(wStep).build();
+            return PdAdmmConfig.builder().nu(model.nu).rho(model.rho).mu(model.mu).iterations(iterations)
+                    .seed(model.seed).rhoSchedule(schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
+                    .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).wStep(model.wStep).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }

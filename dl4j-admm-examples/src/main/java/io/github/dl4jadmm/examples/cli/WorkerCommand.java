@@ -21,7 +21,6 @@ import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
-import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -114,30 +113,12 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "First layer of each rank, e.g. 1,4,8 (default: an even split).")
     int[] firstLayers;
 
-    @Option(names = "--layers", paramLabel = "L", defaultValue = "4", description = "Layers (default: ${DEFAULT-VALUE}).")
-    int layers;
-
-    @Option(names = "--neurons", paramLabel = "N", defaultValue = "100",
-            description = "Hidden width (default: ${DEFAULT-VALUE}).")
-    int neurons;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "100",
             description = "ADMM iterations (default: ${DEFAULT-VALUE}).")
     int iterations;
-
-    @Option(names = "--nu", paramLabel = "NU", defaultValue = "1", description = "nu (default: ${DEFAULT-VALUE}).")
-    double nu;
-
-    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "5", description = "rho (default: ${DEFAULT-VALUE}).")
-    double rho;
-
-    @Option(names = "--mu", paramLabel = "MU", defaultValue = "3",
-            description = "Weight decay mu (default: ${DEFAULT-VALUE}).")
-    double mu;
-
-    @Option(names = "--w-step", paramLabel = "NAME", defaultValue = "exact", converter = DashedNames.WSteps.class,
-            description = "exact or linearized (default: ${DEFAULT-VALUE}).")
-    WStep wStep;
 
     @Option(names = "--quantization", paramLabel = "MODE", defaultValue = "none",
             converter = DashedNames.QuantizationModes.class,
@@ -147,10 +128,6 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--bits", paramLabel = "B", defaultValue = "8",
             description = "Bits per value with --quantization delta (default: ${DEFAULT-VALUE}).")
     int bits;
-
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
-            description = "Seed of the initial weights and quantisers (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Keep this rank's checkpoints under DIR/rank-R; a rerun resumes from the newest iteration "
@@ -293,7 +270,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** The job every rank builds identically from the options: the GA-MLP on the training split of the data set. */
     private PdAdmmJob buildJob(CommandLine cmd) throws Exception {
-        if (layers < 2 || neurons < 1 || iterations < 1) {
+        if (model.layers < 2 || model.neurons < 1 || iterations < 1) {
             throw new ParameterException(cmd, "--layers must be >= 2, --neurons and --iterations >= 1");
         }
         if (quantization == QuantizerConfig.Mode.GRID) {
@@ -303,19 +280,19 @@ public final class WorkerCommand implements Callable<Integer> {
         DatasetOptions.LoadedDataset dataset = data.load(cmd);
         INDArray x = dataset.splits().features(SplitPart.TRAIN);
         INDArray y = dataset.splits().labels(SplitPart.TRAIN);
-        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), neurons,
-                dataset.splits().numClasses(), layers);
+        MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), model.neurons,
+                dataset.splits().numClasses(), model.layers);
         QuantizerConfig quantizer;
         PdAdmmConfig config;
         try {
             quantizer = quantization == QuantizerConfig.Mode.NONE ? QuantizerConfig.none()
-                    : QuantizerConfig.builder().mode(quantization).bits(bits).seed(seed).build();
-            config = PdAdmmConfig.builder().nu(nu).rho(rho).mu(mu).iterations(iterations).seed(seed).wStep(wStep)
-                    .quantizer(quantizer).evaluationFrequency(0).build();
+                    : QuantizerConfig.builder().mode(quantization).bits(bits).seed(model.seed).build();
+            config = PdAdmmConfig.builder().nu(model.nu).rho(model.rho).mu(model.mu).iterations(iterations)
+                    .seed(model.seed).wStep(model.wStep).quantizer(quantizer).evaluationFrequency(0).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }
-        InitialWeights initial = InitialWeights.xavier(architecture, seed);
+        InitialWeights initial = InitialWeights.xavier(architecture, model.seed);
         return new PdAdmmJob(architecture, config, x, y, initial.weights(), initial.biases());
     }
 
@@ -366,15 +343,15 @@ public final class WorkerCommand implements Callable<Integer> {
         PrintWriter out = cmd.getOut();
         GadmmConfig config;
         try {
-            GadmmConfig.Builder b = GadmmConfig.builder().rho(rho)
-                    .iterations(iterations).seed(seed);
+            GadmmConfig.Builder b = GadmmConfig.builder().rho(model.rho)
+                    .iterations(iterations).seed(model.seed);
             config = (exact ? b.exact() : b.bits(bits)).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }
         List<DataSet> shards = linear
-                ? SyntheticRegression.shards(chain, samples, dimension, 10, 0.1, seed)
-                : QGadmmBackend.logisticShards(chain, samples, dimension, seed);
+                ? SyntheticRegression.shards(chain, samples, dimension, 10, 0.1, model.seed)
+                : QGadmmBackend.logisticShards(chain, samples, dimension, model.seed);
         WorkerPartition partition =
                 WorkerPartition.even(chain, size);
         List<LocalSolver> own = new ArrayList<>();
@@ -387,7 +364,7 @@ public final class WorkerCommand implements Callable<Integer> {
         DistributedGadmm.RankOptions options =
                 DistributedGadmm.RankOptions.defaults().withTimeout(timeout)
                         .withHook((r, trainer, m) -> progress(cmd, r, m.iteration(), iterations));
-        String runId = "gadmm-" + problem + "-" + chain + "-" + seed;
+        String runId = "gadmm-" + problem + "-" + chain + "-" + model.seed;
         String bindTo = bindEndpoint(rendezvous);
         out.printf(Locale.ROOT, "rank %d of %d: Q-GADMM %s workers %d..%d of %d (%s), receiving on %s%n", rank, size,
                 problem, partition.firstWorker(rank), partition.lastWorker(rank), chain,
