@@ -7,13 +7,17 @@ import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -26,10 +30,12 @@ import java.util.function.Consumer;
  *       Cora, Citeseer and Amazon Computers, 10 layers x 100 (issue #4).</li>
  * </ul>
  * <pre>
- * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [firstSeed=1] [iterationsPerStage=200]
- *                 [methods=exact,linearized,quantized,adam]
- *                 [widths=100,500]
+ * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [firstSeed=1]
+ *                 [iterationsPerStage=200] [methods=exact,linearized,quantized,adam] [widths=100,500]
+ * GraphBenchmarks merge LOG... [iterationsPerStage=200]
  * </pre>
+ * Each run prints an {@code Outcome[...]} line on standard error; {@code merge} makes the accuracy table of the
+ * outcomes in the given logs, so that a long reproduction can run in pieces (seeds, datasets, methods).
  */
 public final class GraphBenchmarks {
 
@@ -72,13 +78,24 @@ public final class GraphBenchmarks {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: GraphBenchmarks accuracy|quantization DATA_DIR [key=value ...]");
+            System.err.println("usage: GraphBenchmarks accuracy|quantization DATA_DIR [key=value ...]\n"
+                    + "       GraphBenchmarks merge LOG... [iterationsPerStage=200]");
             System.exit(2);
         }
         Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 2; i < args.length; i++) {
+        List<Path> files = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
-            options.put(kv[0], kv.length > 1 ? kv[1] : "");
+            if (kv.length == 2) {
+                options.put(kv[0], kv[1]);
+            } else {
+                files.add(Path.of(args[i]));
+            }
+        }
+        if (args[0].equals("merge")) {
+            System.out.println(accuracyTable(merge(files),
+                    Integer.parseInt(options.getOrDefault("iterationsPerStage", "200"))).toMarkdown());
+            return;
         }
         Path dataDir = Path.of(args[1]);
         int seeds = Integer.parseInt(options.getOrDefault("seeds", args[0].equals("accuracy") ? "5" : "1"));
@@ -90,12 +107,12 @@ public final class GraphBenchmarks {
                     "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), firstSeed, seeds, iterations,
                     Arrays.stream(options.getOrDefault("widths", "100,500").split(",")).mapToInt(Integer::parseInt)
                             .toArray(), list(options.getOrDefault("methods", String.join(",", ALL_METHODS))), log),
-                    seeds, iterations).toMarkdown());
+                    iterations).toMarkdown());
             case "quantization" -> System.out.println(quantizationTable(quantization(dataDir,
                     list(options.getOrDefault("datasets", "cora,citeseer,amazon_computers")), seeds, iterations, log),
                     seeds, iterations).toMarkdown());
             default -> {
-                System.err.println("unknown suite '" + args[0] + "'; use accuracy or quantization");
+                System.err.println("unknown suite '" + args[0] + "'; use accuracy, quantization or merge");
                 System.exit(2);
             }
         }
@@ -163,35 +180,76 @@ public final class GraphBenchmarks {
                                 new double[]{1e-3, 1e-2}), onRun);
                     }
                 }
-                byMethod.forEach((method, outcomes) -> {
-                    double[] test = outcomes.stream().mapToDouble(Outcome::testAccuracy).toArray();
-                    double[] val = outcomes.stream().mapToDouble(Outcome::validationAccuracy).toArray();
-                    rows.add(new AccuracyRow(name, width, method, mean(test), std(test), mean(val), std(val),
-                            outcomes.stream().mapToDouble(Outcome::seconds).average().orElse(Double.NaN),
-                            outcomes.stream().mapToDouble(Outcome::bytesSent).average().orElse(0) / 1e6,
-                            outcomes.size()));
-                });
+                byMethod.forEach((method, outcomes) -> rows.add(row(outcomes)));
             }
         }
         return rows;
     }
 
+    /** The row of runs of one method on one dataset and width (one run per seed). */
+    static AccuracyRow row(List<Outcome> outcomes) {
+        Outcome first = outcomes.get(0);
+        double[] test = outcomes.stream().mapToDouble(Outcome::testAccuracy).toArray();
+        double[] val = outcomes.stream().mapToDouble(Outcome::validationAccuracy).toArray();
+        return new AccuracyRow(first.dataset(), first.hidden(), first.method(), mean(test), std(test), mean(val),
+                std(val), outcomes.stream().mapToDouble(Outcome::seconds).average().orElse(Double.NaN),
+                outcomes.stream().mapToDouble(Outcome::bytesSent).average().orElse(0) / 1e6, outcomes.size());
+    }
+
+    /**
+     * The accuracy suite's rows from the {@code Outcome} lines that runs of it printed (their standard error, one
+     * file or many, e.g. one per seed or dataset), so that a reproduction split over several runs gives the table
+     * that one run would have. Rows are grouped by dataset, width and method, in order of first appearance.
+     *
+     * @throws IllegalArgumentException if the same run (dataset, width, method, seed) appears twice, naming both
+     *                                  places, or if the lines hold no outcome at all
+     */
+    public static List<AccuracyRow> merge(List<Path> logs) throws IOException {
+        Map<List<Object>, List<Outcome>> groups = new LinkedHashMap<>();
+        Map<List<Object>, String> seen = new HashMap<>();
+        for (Path log : logs) {
+            List<String> lines = Files.readAllLines(log);
+            for (int i = 0; i < lines.size(); i++) {
+                Optional<Outcome> parsed = Outcome.parse(lines.get(i));
+                if (parsed.isEmpty()) {
+                    continue;
+                }
+                Outcome o = parsed.get();
+                String here = log + ":" + (i + 1);
+                String before = seen.putIfAbsent(List.of(o.dataset(), o.hidden(), o.method(), o.seed()), here);
+                if (before != null) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
+                            "%s on %s (%d neurons), seed %d, appears twice: %s and %s; pass each run once",
+                            o.method(), o.dataset(), o.hidden(), o.seed(), before, here));
+                }
+                groups.computeIfAbsent(List.of(o.dataset(), o.hidden(), o.method()), k -> new ArrayList<>()).add(o);
+            }
+        }
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("no Outcome[...] lines in " + logs
+                    + "; pass the standard error of GraphBenchmarks accuracy runs");
+        }
+        return groups.values().stream().map(GraphBenchmarks::row).toList();
+    }
+
     /** The accuracy suite's rows as a table. */
-    public static ResultTable accuracyTable(List<AccuracyRow> rows, int seeds, int iterations) {
+    public static ResultTable accuracyTable(List<AccuracyRow> rows, int iterations) {
         List<List<Object>> cells = new ArrayList<>();
         for (AccuracyRow r : rows) {
-            cells.add(List.of(r.dataset(), r.neurons(), r.method(),
+            cells.add(List.of(r.dataset(), r.neurons(), r.method(), r.runs(),
                     meanStd(r.testMean(), r.testStd()), meanStd(r.validationMean(), r.validationStd()),
                     r.secondsPerRun(), r.megabytesPerRun()));
         }
+        List<Integer> seeds = rows.stream().map(AccuracyRow::runs).distinct().toList();
         return new ResultTable(String.format(Locale.ROOT,
-                "GA-MLP test accuracy, 10 layers, %d seeds (iterate chosen on validation)", seeds),
+                "GA-MLP test accuracy, 10 layers, %s (iterate chosen on validation)",
+                seeds.size() == 1 ? seeds.get(0) + (seeds.get(0) == 1 ? " seed" : " seeds") : "seeds as counted"),
                 List.of("pdADMM-G: greedy growth 2 -> 5 -> 10 layers, " + iterations + " iterations per stage, "
                         + "nu = 1, rho = 5, mu = 10 / 1 / 0.01, input [S^4H .. H] on raw features. "
                         + "Adam: DL4J fit, full batch, " + 3 * iterations
                         + " epochs (the same number of passes), lr in {1e-3, 1e-2} chosen on validation."),
                 List.of(Column.text("dataset"), Column.number("neurons", "%d"), Column.text("method"),
-                        Column.text("test accuracy"), Column.text("validation accuracy"),
+                        Column.number("seeds", "%d"), Column.text("test accuracy"), Column.text("validation accuracy"),
                         Column.number("seconds / run", "%.1f"), Column.number("MB sent / run", "%.1f")),
                 cells);
     }

@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,6 +45,26 @@ public final class GraphExperiment {
     public record Outcome(String dataset, String method, int layers, int hidden, long seed, double testAccuracy,
                           double validationAccuracy, double finalTestAccuracy, double seconds, long bytesSent,
                           long bytesPerIteration, int iterations) {
+
+        private static final Pattern LINE = Pattern.compile("Outcome\\[dataset=(.*?), method=(.*?), layers=(\\d+), "
+                + "hidden=(\\d+), seed=(-?\\d+), testAccuracy=([^,]+), validationAccuracy=([^,]+), "
+                + "finalTestAccuracy=([^,]+), seconds=([^,]+), bytesSent=(\\d+), bytesPerIteration=(\\d+), "
+                + "iterations=(\\d+)]");
+
+        /**
+         * The outcome that {@link #toString()} printed in {@code line} (a benchmark's progress output, which may
+         * carry a prefix such as a log file's name), or empty if the line holds none.
+         */
+        public static Optional<Outcome> parse(String line) {
+            Matcher m = LINE.matcher(line);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Outcome(m.group(1), m.group(2), Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4)), Long.parseLong(m.group(5)), Double.parseDouble(m.group(6)),
+                    Double.parseDouble(m.group(7)), Double.parseDouble(m.group(8)), Double.parseDouble(m.group(9)),
+                    Long.parseLong(m.group(10)), Long.parseLong(m.group(11)), Integer.parseInt(m.group(12))));
+        }
     }
 
     private final AugmentedSplits splits;

@@ -262,7 +262,7 @@ public final class BenchCommand implements Callable<Integer> {
                 ? GraphBenchmarks.quantizationTable(GraphBenchmarks.quantization(dataDir, names, seedCount,
                 iterationsPerStage, log), seedCount, iterationsPerStage)
                 : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, seedCount,
-                iterationsPerStage, widths, log), seedCount, iterationsPerStage);
+                iterationsPerStage, widths, log), iterationsPerStage);
         Map<String, Object> settings = graphSettings(name);
         settings.put("datasets", names);
         settings.put("seeds", seedCount);
