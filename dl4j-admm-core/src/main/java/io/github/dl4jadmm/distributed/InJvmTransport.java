@@ -140,8 +140,7 @@ public final class InJvmTransport implements MessageTransport {
                             + peer + ", which has closed its transport");
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new TransportTimeoutException("rank " + rank + " waited " + timeout.toMillis()
-                            + " ms for a message (tag " + tag + ") from rank " + peer + "; none came");
+                    throw TransportTimeoutException.noMessage(rank, peer, tag, timeout);
                 }
             }
         } catch (InterruptedException e) {

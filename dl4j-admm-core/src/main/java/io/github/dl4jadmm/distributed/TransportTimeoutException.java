@@ -1,9 +1,17 @@
 package io.github.dl4jadmm.distributed;
 
+import java.time.Duration;
+
 /** A peer did not connect, or did not send an expected message, within the allowed time. */
 public class TransportTimeoutException extends TransportException {
 
     public TransportTimeoutException(String message) {
         super(message);
+    }
+
+    /** Rank {@code rank} waited {@code timeout} for the message with {@code tag} from {@code peer}; none came. */
+    public static TransportTimeoutException noMessage(int rank, int peer, int tag, Duration timeout) {
+        return new TransportTimeoutException("rank " + rank + " waited " + timeout.toMillis()
+                + " ms for a message (tag " + tag + ") from rank " + peer + "; none came");
     }
 }

@@ -325,8 +325,7 @@ public final class AeronTransport implements MessageTransport {
                     return delivery.message();
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new TransportTimeoutException("rank " + rank + " waited " + timeout.toMillis()
-                            + " ms for a message (tag " + tag + ") from rank " + peer + "; none came");
+                    throw TransportTimeoutException.noMessage(rank, peer, tag, timeout);
                 }
             }
         } catch (InterruptedException e) {
