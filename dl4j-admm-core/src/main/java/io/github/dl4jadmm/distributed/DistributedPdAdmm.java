@@ -4,6 +4,7 @@ import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.PdAdmmCheckpoint;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
+import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -147,6 +148,11 @@ public final class DistributedPdAdmm {
         if (config.residualTolerance() > 0) {
             throw new IllegalArgumentException("residualTolerance needs the residual of every layer; a distributed run "
                     + "stops after config.iterations() = " + config.iterations() + " iterations: set it to 0");
+        }
+        if (options.checkpointEvery() > 0 && config.quantizer().mode() == QuantizerConfig.Mode.DELTA) {
+            throw new IllegalArgumentException("checkpoints of DELTA-coded transfers are not supported (the codec's "
+                    + "reconstructions and random generators live in the channel); use GRID or NONE transfers, or "
+                    + "no checkpoints");
         }
         int first = partition.firstLayer(rank);
         int last = partition.lastLayer(rank);

@@ -9,6 +9,7 @@ import io.github.dl4jadmm.comm.TensorDecoder;
 import io.github.dl4jadmm.comm.TensorEncoder;
 import io.github.dl4jadmm.comm.Transfer;
 import io.github.dl4jadmm.parallel.PhaseExecutor;
+import io.github.dl4jadmm.quant.GridCodec;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.quant.Quantizers;
@@ -134,11 +135,6 @@ public final class PdAdmmEngine implements AutoCloseable {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
         boolean partial = firstLayer > 1 || lastLayer < architecture.layers();
-        if (partial && config.quantizer().mode() == QuantizerConfig.Mode.GRID) {
-            throw new IllegalArgumentException("quantizer GRID is not supported when the layers are split over "
-                    + "processes (each boundary's grid is built from the first forward pass in the sender only); "
-                    + "use DELTA or NONE");
-        }
         if (partial && config.rhoSchedule() != RhoSchedule.FIXED) {
             throw new IllegalArgumentException("rho schedule " + config.rhoSchedule() + " needs the residuals or the "
                     + "training loss of every layer; a process that holds layers " + firstLayer + ".." + lastLayer
@@ -185,10 +181,17 @@ public final class PdAdmmEngine implements AutoCloseable {
             case NONE -> RawTensorCodec.INSTANCE;
             case DELTA -> Quantizers.codecFor(q);
             case GRID -> {
-                TensorCodec grid = Quantizers.codecFor(q, link -> grids[link.boundary()]);
+                // a rank that holds the receiving end of a boundary learns its grid from the first message on it
+                TensorCodec grid = GridCodec.perLink(link -> grids[link.boundary()], this::learnGrid);
                 yield config.projectQ() ? grid : byDirection(grid, RawTensorCodec.INSTANCE);
             }
         };
+    }
+
+    private void learnGrid(Transfer link, QuantizationGrid grid) {
+        if (grids[link.boundary()] == null) {
+            grids[link.boundary()] = grid;
+        }
     }
 
     private static TensorCodec byDirection(TensorCodec backward, TensorCodec forward) {
@@ -231,6 +234,10 @@ public final class PdAdmmEngine implements AutoCloseable {
         } else {
             // the previous layer lives in another process: its initial q arrives like any later one
             input = channel.receive(Transfer.forward(firstLayer - 1));
+            if (config.quantizer().mode() == QuantizerConfig.Mode.GRID && grids[firstLayer - 1] == null) {
+                // q travelled raw (not projected): the sender built the grid from this very tensor
+                grids[firstLayer - 1] = Quantizers.gridFor(config.quantizer(), input);
+            }
         }
         for (int l = firstLayer; l <= lastLayer; l++) {
             int device = devices[l - 1];
@@ -695,14 +702,15 @@ public final class PdAdmmEngine implements AutoCloseable {
         for (int l = 1; l < grids.length && l < state.grids.length; l++) {
             grids[l] = state.grids[l];
         }
+        boolean grid = config.quantizer().mode() == QuantizerConfig.Mode.GRID;
         for (int i = 0; i < blocks.size(); i++) {
             LayerBlock block = blocks.get(i);
             Devices.pin(block.device);
-            if (block.inputGrid != null) {
-                block.inputGrid = grids[block.layer - 1];
-            }
-            if (block.outputGrid != null) {
-                block.outputGrid = grids[block.layer];
+            if (grid) {
+                // a restoring rank-local engine has not seen the grid of the boundary on its left before now
+                block.inputGrid = block.layer > 1 ? grids[block.layer - 1] : null;
+                block.outputGrid = config.projectQ() && block.layer < architecture.layers() ? grids[block.layer]
+                        : null;
             }
             block.importState(state.blockArrays.get(i), state.blockScalars.get(i));
         }

@@ -9,6 +9,7 @@ import io.github.dl4jadmm.comm.WireHeader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,12 +53,16 @@ public final class GridCodec implements TensorCodec {
     private final Function<Transfer, QuantizationGrid> grids;
     private final int adaptiveBits;
     private final double adaptiveMargin;
+    /** Told the grid of every decoded message, or {@code null}. */
+    private final BiConsumer<Transfer, QuantizationGrid> onDecoded;
 
-    private GridCodec(String name, Function<Transfer, QuantizationGrid> grids, int adaptiveBits, double adaptiveMargin) {
+    private GridCodec(String name, Function<Transfer, QuantizationGrid> grids, int adaptiveBits, double adaptiveMargin,
+                      BiConsumer<Transfer, QuantizationGrid> onDecoded) {
         this.name = name;
         this.grids = grids;
         this.adaptiveBits = adaptiveBits;
         this.adaptiveMargin = adaptiveMargin;
+        this.onDecoded = onDecoded;
     }
 
     /** Every link sends indices into {@code grid}. */
@@ -65,7 +70,7 @@ public final class GridCodec implements TensorCodec {
         if (grid == null) {
             throw new IllegalArgumentException("grid must not be null");
         }
-        return new GridCodec("grid-" + describe(grid), link -> grid, 0, 0);
+        return new GridCodec("grid-" + describe(grid), link -> grid, 0, 0, null);
     }
 
     /**
@@ -73,10 +78,21 @@ public final class GridCodec implements TensorCodec {
      * boundary's grid between iterations (both ends must then agree on EXPLICIT grids).
      */
     public static GridCodec perLink(Function<Transfer, QuantizationGrid> grids) {
+        return perLink(grids, null);
+    }
+
+    /**
+     * As {@link #perLink(Function)}, and tells {@code onDecoded} the grid of every message a decoder reads. A decoder
+     * whose link has no grid yet ({@code grids} returns {@code null}) still reads UNIFORM and INTEGER messages, which
+     * describe their grid: this is how a receiver in another process learns a boundary's grid from the first
+     * message sent on it.
+     */
+    public static GridCodec perLink(Function<Transfer, QuantizationGrid> grids,
+                                    BiConsumer<Transfer, QuantizationGrid> onDecoded) {
         if (grids == null) {
             throw new IllegalArgumentException("grid function must not be null");
         }
-        return new GridCodec("grid-per-link", grids, 0, 0);
+        return new GridCodec("grid-per-link", grids, 0, 0, onDecoded);
     }
 
     /**
@@ -88,7 +104,7 @@ public final class GridCodec implements TensorCodec {
         if (!(margin >= 0) || !Double.isFinite(margin)) {
             throw new IllegalArgumentException("margin must be a finite fraction >= 0, got " + margin);
         }
-        return new GridCodec("grid-adaptive-" + bits + "bit", null, bits, margin);
+        return new GridCodec("grid-adaptive-" + bits + "bit", null, bits, margin, null);
     }
 
     @Override
@@ -113,9 +129,13 @@ public final class GridCodec implements TensorCodec {
 
             @Override
             public INDArray decode(ByteBuffer message) {
-                QuantizationGrid known = grids == null ? null : requireGrid(link);
+                // an EXPLICIT grid must be known; UNIFORM and INTEGER messages carry theirs
+                QuantizationGrid known = grids == null ? null : grids.apply(link);
                 Decoded decoded = decodeMessage(message, known, lastGrid);
                 lastGrid = decoded.grid();
+                if (onDecoded != null) {
+                    onDecoded.accept(link, decoded.grid());
+                }
                 return decoded.toTensor();
             }
         };

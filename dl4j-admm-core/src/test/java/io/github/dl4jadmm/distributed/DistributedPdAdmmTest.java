@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -104,6 +106,46 @@ class DistributedPdAdmmTest {
         }
     }
 
+    /**
+     * pdADMM-G-Q's grids (built by the sender from the first forward pass) reach the ranks holding the receiving
+     * ends: from the first grid-coded q (projected q), or rebuilt from the raw q (q not projected).
+     */
+    @ParameterizedTest(name = "project q: {0}")
+    @ValueSource(booleans = {true, false})
+    void gridQuantisedTransfersReproduceTheSingleJvmRunAndItsBytes(boolean projectQ) {
+        QuantizerConfig grid = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(4).build();
+        PdAdmmJob job = job(config().quantizer(grid).projectQ(projectQ).build());
+        List<RankResult> ranks = DistributedPdAdmm.runInJvm(job, LayerPartition.of(6, 1, 3, 4),
+                RankOptions.defaults());
+        try (PdAdmmEngine reference = reference(job)) {
+            assertSameWeights(reference, ranks, 0);
+            assertEquals(reference.channel().bytesSent(), ranks.stream().mapToLong(RankResult::bytesSent).sum());
+        }
+    }
+
+    @Test
+    void aGridQuantisedRunResumesOnEveryRankWithTheGridsItHad() {
+        QuantizerConfig grid = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(6).build();
+        PdAdmmJob job = job(config().quantizer(grid).projectQ(true).build());
+        LayerPartition partition = LayerPartition.even(6, 3);
+        AtomicInteger failures = new AtomicInteger();
+        RankOptions failing = RankOptions.defaults().withCheckpoints(root, 5).withTimeout(Duration.ofSeconds(20))
+                .withHook((rank, engine, m) -> {
+                    if (rank == 2 && engine.iterationCount() == 13 && failures.getAndIncrement() == 0) {
+                        throw new IllegalStateException("injected failure");
+                    }
+                });
+        assertThrows(IllegalStateException.class, () -> DistributedPdAdmm.runInJvm(job, partition, failing));
+
+        List<RankResult> resumed = DistributedPdAdmm.runInJvm(job, partition, failing);
+        for (RankResult r : resumed) {
+            assertEquals(10, r.startIteration(), "rank " + r.rank() + " resumed from the newest common checkpoint");
+        }
+        try (PdAdmmEngine reference = reference(job)) {
+            assertSameWeights(reference, resumed, 0);
+        }
+    }
+
     @Test
     void afterAFailureEveryRankResumesFromTheNewestCommonCheckpoint() {
         PdAdmmJob job = job(config().build());
@@ -170,6 +212,12 @@ class DistributedPdAdmmTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DistributedPdAdmm.runInJvm(job, LayerPartition.even(6, 2), RankOptions.defaults()));
         assertTrue(e.getMessage().contains("FIXED"), e.getMessage());
+        PdAdmmJob delta = job(config().quantizer(QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8)
+                .build()).build());
+        IllegalArgumentException checkpoints = assertThrows(IllegalArgumentException.class,
+                () -> DistributedPdAdmm.runInJvm(delta, LayerPartition.even(6, 2),
+                        RankOptions.defaults().withCheckpoints(root, 5)));
+        assertTrue(checkpoints.getMessage().contains("DELTA-coded"), checkpoints.getMessage());
         assertThrows(IllegalArgumentException.class, () -> LayerPartition.even(3, 4));
         assertThrows(IllegalArgumentException.class, () -> LayerPartition.of(6, 1, 4, 3));
         assertEquals(2, LayerPartition.of(6, 1, 2, 5).ownerOf(6));

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -45,13 +47,16 @@ class RanksOverAeronTest {
         return AeronTransportOptions.builder().aeronDir(aeronDir.resolve("driver")).build();
     }
 
-    @Test
-    void pdAdmmBlocksOverAeronReproduceTheSingleJvmRun() {
+    /** 8-bit delta coding of p and q, or pdADMM-G-Q's 8-bit grid on p and q (the grids cross with the first q). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = QuantizerConfig.Mode.class, names = {"DELTA", "GRID"})
+    void pdAdmmBlocksOverAeronReproduceTheSingleJvmRun(QuantizerConfig.Mode mode) {
         DataSet data = SyntheticClassification.blobs(60, 10, 3, 4.0, 5);
         MlpArchitecture net = MlpArchitecture.uniform(10, 12, 3, 5);
-        QuantizerConfig delta = QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8).build();
+        QuantizerConfig quantizer = QuantizerConfig.builder().mode(mode).bits(8).build();
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).mu(0.1).iterations(15).dataType(DataType.DOUBLE)
-                .nd4jThreads(1).evaluationFrequency(0).quantizer(delta).build();
+                .nd4jThreads(1).evaluationFrequency(0).quantizer(quantizer)
+                .projectQ(mode == QuantizerConfig.Mode.GRID).build();
         InitialWeights initial = InitialWeights.xavier(net, config.seed());
         PdAdmmJob job = new PdAdmmJob(net, config, data.getFeatures(), data.getLabels(), initial.weights(),
                 initial.biases());

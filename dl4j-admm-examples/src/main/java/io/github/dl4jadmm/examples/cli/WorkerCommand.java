@@ -122,12 +122,18 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--quantization", paramLabel = "MODE", defaultValue = "none",
             converter = DashedNames.QuantizationModes.class,
-            description = "none or delta (quantised p and q; grid is not supported across processes).")
+            description = "none, grid (pdADMM-G-Q: p on a per-boundary grid, sent as bit-packed indices) or delta "
+                    + "(stochastic delta coding of p and q) (default: ${DEFAULT-VALUE}).")
     QuantizerConfig.Mode quantization;
 
     @Option(names = "--bits", paramLabel = "B", defaultValue = "8",
-            description = "Bits per value with --quantization delta (default: ${DEFAULT-VALUE}).")
+            description = "Bits per value with --quantization grid or delta (default: ${DEFAULT-VALUE}).")
     int bits;
+
+    @Option(names = "--project-q", negatable = true,
+            description = "With --quantization grid: project q onto the grid too, so both directions are quantised "
+                    + "(default: on).")
+    Boolean projectQ;
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Keep this rank's checkpoints under DIR/rank-R; a rerun resumes from the newest iteration "
@@ -273,9 +279,8 @@ public final class WorkerCommand implements Callable<Integer> {
         if (model.layers < 2 || model.neurons < 1 || iterations < 1) {
             throw new ParameterException(cmd, "--layers must be >= 2, --neurons and --iterations >= 1");
         }
-        if (quantization == QuantizerConfig.Mode.GRID) {
-            throw new ParameterException(cmd, "--quantization grid is not supported across processes (each grid comes "
-                    + "from the sender's first forward pass); use delta");
+        if (projectQ != null && quantization != QuantizerConfig.Mode.GRID) {
+            throw new ParameterException(cmd, "--[no-]project-q applies to --quantization grid only");
         }
         DatasetOptions.LoadedDataset dataset = data.load(cmd);
         INDArray x = dataset.splits().features(SplitPart.TRAIN);
@@ -288,7 +293,9 @@ public final class WorkerCommand implements Callable<Integer> {
             quantizer = quantization == QuantizerConfig.Mode.NONE ? QuantizerConfig.none()
                     : QuantizerConfig.builder().mode(quantization).bits(bits).seed(model.seed).build();
             config = PdAdmmConfig.builder().nu(model.nu).rho(model.rho).mu(model.mu).iterations(iterations)
-                    .seed(model.seed).wStep(model.wStep).quantizer(quantizer).evaluationFrequency(0).build();
+                    .seed(model.seed).wStep(model.wStep).quantizer(quantizer)
+                    .projectQ(quantization == QuantizerConfig.Mode.GRID && !Boolean.FALSE.equals(projectQ))
+                    .evaluationFrequency(0).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }
@@ -330,7 +337,8 @@ public final class WorkerCommand implements Callable<Integer> {
             default -> throw new ParameterException(cmd, "--problem must be pdadmm-g, linear-regression or "
                     + "logistic-regression, got " + problem);
         };
-        for (String option : List.of("--job", "--first-layers", "--checkpoint-dir", "--quantization")) {
+        for (String option : List.of("--job", "--first-layers", "--checkpoint-dir", "--quantization",
+                "--project-q")) {
             if (cmd.getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(cmd, option + " applies to --problem pdadmm-g only");
             }
