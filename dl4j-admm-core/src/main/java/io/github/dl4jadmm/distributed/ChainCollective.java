@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Collectives over a chain of ranks where each rank talks only to its neighbours {@code rank-1} and {@code rank+1}:
  * an all-gather relays the values up the chain to the last rank and the complete list back down, {@code 2(n-1)}
- * messages in all. Used once per run, to agree on configurations and on the checkpoint to resume from.
+ * messages in all. Used once per run, to agree on configurations and on the checkpoint to resume from, and once per
+ * iteration where every rank needs the whole network's metrics (the residual-balancing schedule, a residual
+ * tolerance).
  */
 public final class ChainCollective {
 
@@ -42,28 +45,69 @@ public final class ChainCollective {
      * @throws TransportTimeoutException if a neighbour did not answer in time
      */
     public static List<String> allGather(MessageTransport transport, String value, Duration timeout) {
+        return allGather(transport, value, ChainCollective::encode, ChainCollective::decode, timeout);
+    }
+
+    /**
+     * Every rank's {@code values}, indexed by rank, each double as its 64 bits (so every rank sees exactly the same
+     * numbers); every rank must call it with the same timeout.
+     *
+     * @throws TransportTimeoutException if a neighbour did not answer in time
+     */
+    public static List<double[]> allGather(MessageTransport transport, double[] values, Duration timeout) {
+        return allGather(transport, values, ChainCollective::encodeDoubles, ChainCollective::decodeDoubles, timeout);
+    }
+
+    private static <T> List<T> allGather(MessageTransport transport, T value, Function<List<T>, ByteBuffer> encoder,
+                                         Function<ByteBuffer, List<T>> decoder, Duration timeout) {
         int rank = transport.rank();
         int size = transport.size();
         if (size == 1) {
             return List.of(value);
         }
-        List<String> gathered = new ArrayList<>();
+        List<T> gathered = new ArrayList<>();
         if (rank > 0) {
-            gathered.addAll(decode(transport.receive(rank - 1, GATHER_TAG, timeout)));
+            gathered.addAll(decoder.apply(transport.receive(rank - 1, GATHER_TAG, timeout)));
         }
         gathered.add(value);
         if (rank < size - 1) {
-            transport.send(rank + 1, GATHER_TAG, encode(gathered));
-            gathered = decode(transport.receive(rank + 1, BROADCAST_TAG, timeout));
+            transport.send(rank + 1, GATHER_TAG, encoder.apply(gathered));
+            gathered = decoder.apply(transport.receive(rank + 1, BROADCAST_TAG, timeout));
         }
         if (rank > 0) {
-            transport.send(rank - 1, BROADCAST_TAG, encode(gathered));
+            transport.send(rank - 1, BROADCAST_TAG, encoder.apply(gathered));
         }
         if (gathered.size() != size) {
             throw new TransportException("rank " + rank + " gathered " + gathered.size() + " values from a chain of "
                     + size + " ranks");
         }
         return List.copyOf(gathered);
+    }
+
+    static ByteBuffer encodeDoubles(List<double[]> values) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 + values.stream().mapToInt(v -> 4 + 8 * v.length).sum());
+        buffer.putInt(values.size());
+        for (double[] v : values) {
+            buffer.putInt(v.length);
+            for (double d : v) {
+                buffer.putDouble(d);
+            }
+        }
+        return buffer.flip();
+    }
+
+    static List<double[]> decodeDoubles(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        int count = b.getInt();
+        List<double[]> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            double[] v = new double[b.getInt()];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = b.getDouble();
+            }
+            values.add(v);
+        }
+        return values;
     }
 
     static ByteBuffer encode(List<String> values) {

@@ -145,10 +145,6 @@ public final class DistributedPdAdmm {
             throw new IllegalArgumentException("the partition (" + partition + ") does not fit " + transport.size()
                     + " ranks and " + job.architecture().layers() + " layers");
         }
-        if (config.residualTolerance() > 0) {
-            throw new IllegalArgumentException("residualTolerance needs the residual of every layer; a distributed run "
-                    + "stops after config.iterations() = " + config.iterations() + " iterations: set it to 0");
-        }
         if (options.checkpointEvery() > 0 && config.quantizer().mode() == QuantizerConfig.Mode.DELTA) {
             throw new IllegalArgumentException("checkpoints of DELTA-coded transfers are not supported (the codec's "
                     + "reconstructions and random generators live in the channel); use GRID or NONE transfers, or "
@@ -195,6 +191,10 @@ public final class DistributedPdAdmm {
         if (resumeFrom > 0) {
             log.info("rank {} (layers {}..{}) resumes from iteration {}", rank, first, last, resumeFrom);
         }
+        if (PdAdmmEngine.needsEveryLayer(config)) {
+            // every rank then sees the whole network's residuals, adapts rho and stops at the same iteration
+            engine.shareLayerTerms(own -> allLayerTerms(transport, own, options.timeout()));
+        }
         try {
             List<IterationMetrics> history = new ArrayList<>();
             long start = System.nanoTime();
@@ -206,6 +206,9 @@ public final class DistributedPdAdmm {
                 }
                 if (options.hook() != null) {
                     options.hook().iterationDone(rank, engine, metrics);
+                }
+                if (config.residualTolerance() > 0 && metrics.residual() < config.residualTolerance()) {
+                    break;
                 }
             }
             engine.synchronizeBoundaries();
@@ -223,6 +226,23 @@ public final class DistributedPdAdmm {
         } finally {
             engine.close();
         }
+    }
+
+    /** The terms of every layer, from each rank's rows of its own layers (ranks hold consecutive ranges in order). */
+    private static double[][] allLayerTerms(MessageTransport transport, double[][] own, Duration timeout) {
+        double[] flat = new double[own.length * PdAdmmEngine.TERMS];
+        for (int i = 0; i < own.length; i++) {
+            System.arraycopy(own[i], 0, flat, i * PdAdmmEngine.TERMS, PdAdmmEngine.TERMS);
+        }
+        List<double[]> ranks = ChainCollective.allGather(transport, flat, timeout);
+        double[][] rows = new double[ranks.stream().mapToInt(r -> r.length).sum() / PdAdmmEngine.TERMS][];
+        int row = 0;
+        for (double[] r : ranks) {
+            for (int i = 0; i < r.length; i += PdAdmmEngine.TERMS) {
+                rows[row++] = Arrays.copyOfRange(r, i, i + PdAdmmEngine.TERMS);
+            }
+        }
+        return rows;
     }
 
     private static TransportChannel channel(io.github.dl4jadmm.comm.TensorCodec codec, MessageTransport transport,

@@ -64,6 +64,8 @@ public final class PdAdmmEngine implements AutoCloseable {
     private final int lastLayer;
     private double bestScheduleLoss = Double.POSITIVE_INFINITY;
     private int sinceImprovement;
+    /** Where a rank-local engine gets the terms of the other ranks' layers; null: this engine's layers only. */
+    private LayerTermsExchange layerTerms;
 
     /**
      * Sets up the blocks and initialises every variable (algorithms.md §1.1, Initialisation). The weights are
@@ -90,8 +92,9 @@ public final class PdAdmmEngine implements AutoCloseable {
      * {@code io.github.dl4jadmm.distributed.DistributedPdAdmm}): the other layers live in other processes and are
      * reached through {@code transport}'s channel, which must block in {@link Channel#receive} until the
      * neighbour's message arrives. The initial forward pass crosses the rank boundaries like every later q.
-     * Only what one rank can compute alone is available: forward passes ({@link #output}) and the penalty
-     * schedules need every layer and are refused.
+     * Only what one rank can compute alone is available: forward passes ({@link #output}) and the STALL_X10 schedule
+     * (the training loss) need every layer and are refused; its metrics are those of the owned layers unless
+     * {@link #shareLayerTerms} brings in the others' (which RESIDUAL_BALANCING and a residual tolerance need).
      *
      * @param weights    {@code W_1 .. W_L} of the whole network (only those of the owned layers are used)
      * @param biases     {@code b_1 .. b_L}
@@ -109,6 +112,35 @@ public final class PdAdmmEngine implements AutoCloseable {
         }
         return new PdAdmmEngine(architecture, config, features, labels, weights.subList(firstLayer - 1, lastLayer),
                 biases.subList(firstLayer - 1, lastLayer), transport, firstLayer, lastLayer, false);
+    }
+
+    /**
+     * How a rank-local engine ({@link #forLayers}) learns the terms of the layers that other processes hold, so that
+     * its metrics, the residual-balancing schedule and the residual tolerance see the whole network.
+     */
+    @FunctionalInterface
+    public interface LayerTermsExchange {
+        /**
+         * @param own one row per owned layer, in order ({@link #TERMS} values each)
+         * @return one row per layer {@code 1 .. L} of the network, in order; every rank must get the same rows
+         */
+        double[][] allLayers(double[][] own);
+    }
+
+    /**
+     * Values per layer in a {@link LayerTermsExchange} row: the layer's share of the objective, of the risk, of the
+     * coupling terms, of the squared primal residual and of the squared change of q, and its step rejections.
+     */
+    public static final int TERMS = 6;
+
+    /**
+     * Makes this rank-local engine sum its metrics over the whole network through {@code exchange} (called once per
+     * iteration, by every rank), summing in layer order as one engine would. Needed by the RESIDUAL_BALANCING schedule
+     * and a residual tolerance, which a rank-local engine otherwise refuses at its first iteration.
+     */
+    public PdAdmmEngine shareLayerTerms(LayerTermsExchange exchange) {
+        this.layerTerms = exchange;
+        return this;
     }
 
     private static void checkRange(MlpArchitecture architecture, int firstLayer, int lastLayer) {
@@ -135,10 +167,10 @@ public final class PdAdmmEngine implements AutoCloseable {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
         boolean partial = firstLayer > 1 || lastLayer < architecture.layers();
-        if (partial && config.rhoSchedule() != RhoSchedule.FIXED) {
-            throw new IllegalArgumentException("rho schedule " + config.rhoSchedule() + " needs the residuals or the "
-                    + "training loss of every layer; a process that holds layers " + firstLayer + ".." + lastLayer
-                    + " supports FIXED only");
+        if (partial && config.rhoSchedule() == RhoSchedule.STALL_X10) {
+            throw new IllegalArgumentException("rho schedule STALL_X10 needs the training loss of the whole network, "
+                    + "a forward pass through every layer; a process that holds layers " + firstLayer + ".." + lastLayer
+                    + " supports FIXED and RESIDUAL_BALANCING");
         }
         this.firstLayer = firstLayer;
         this.lastLayer = lastLayer;
@@ -351,26 +383,44 @@ public final class PdAdmmEngine implements AutoCloseable {
         forwardPending = true;
         double seconds = (System.nanoTime() - start) / 1e9;
 
+        double[][] rows = new double[blocks.size()][];
+        Map<BlockPhase, Double> phaseMax = new EnumMap<>(BlockPhase.class);
+        Map<BlockPhase, Double> phaseTotal = new EnumMap<>(BlockPhase.class);
+        for (int i = 0; i < blocks.size(); i++) {
+            LayerBlock block = blocks.get(i);
+            LayerBlock.BlockTerms t = block.terms;
+            rows[i] = new double[] {t.fit + t.activationGap + t.weightDecay + t.risk, t.risk, t.coupling, t.residual,
+                    t.qChange, block.pRejections + block.wRejections};
+            block.phaseNanos.forEach((phase, nanos) -> {
+                phaseMax.merge(phase, nanos / 1e9, Math::max);
+                phaseTotal.merge(phase, nanos / 1e9, Double::sum);
+            });
+        }
+        if (layerTerms != null && !holdsAllLayers()) {
+            rows = layerTerms.allLayers(rows);
+            if (rows.length != architecture.layers()) {
+                throw new IllegalStateException("the layer terms exchange gave " + rows.length + " rows for a network "
+                        + "of " + architecture.layers() + " layers");
+            }
+        } else if (!holdsAllLayers() && needsEveryLayer(config)) {
+            throw new IllegalStateException("layers " + firstLayer + ".." + lastLayer + " alone cannot run "
+                    + (config.residualTolerance() > 0 ? "a residual tolerance" : "rho schedule " + config.rhoSchedule())
+                    + ": give the engine the other layers' terms with shareLayerTerms");
+        }
+        // summed in layer order, as one engine holding every layer sums them
         double objective = 0;
         double coupling = 0;
         double residual = 0;
         double qChange = 0;
         double risk = 0;
         int rejections = 0;
-        Map<BlockPhase, Double> phaseMax = new EnumMap<>(BlockPhase.class);
-        Map<BlockPhase, Double> phaseTotal = new EnumMap<>(BlockPhase.class);
-        for (LayerBlock block : blocks) {
-            LayerBlock.BlockTerms t = block.terms;
-            objective += t.fit + t.activationGap + t.weightDecay + t.risk;
-            risk += t.risk;
-            coupling += t.coupling;
-            residual += t.residual;
-            qChange += t.qChange;
-            rejections += block.pRejections + block.wRejections;
-            block.phaseNanos.forEach((phase, nanos) -> {
-                phaseMax.merge(phase, nanos / 1e9, Math::max);
-                phaseTotal.merge(phase, nanos / 1e9, Double::sum);
-            });
+        for (double[] row : rows) {
+            objective += row[0];
+            risk += row[1];
+            coupling += row[2];
+            residual += row[3];
+            qChange += row[4];
+            rejections += (int) row[5];
         }
         double lagrangian = objective + coupling;
         if (!Double.isFinite(lagrangian)) {
@@ -396,6 +446,11 @@ public final class PdAdmmEngine implements AutoCloseable {
             listener.iterationDone(this, metrics);
         }
         return metrics;
+    }
+
+    /** Whether {@code config} needs the terms of every layer in each iteration (a rank-local engine cannot alone). */
+    public static boolean needsEveryLayer(PdAdmmConfig config) {
+        return config.rhoSchedule() != RhoSchedule.FIXED || config.residualTolerance() > 0;
     }
 
     private AdmmDivergenceException divergence() {

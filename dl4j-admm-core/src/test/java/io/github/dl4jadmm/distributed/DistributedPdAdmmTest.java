@@ -10,6 +10,7 @@ import io.github.dl4jadmm.data.SyntheticClassification;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankOptions;
 import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
 import io.github.dl4jadmm.pdadmm.InitialWeights;
+import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
@@ -143,6 +144,55 @@ class DistributedPdAdmmTest {
         }
         try (PdAdmmEngine reference = reference(job)) {
             assertSameWeights(reference, resumed, 0);
+        }
+    }
+
+    /**
+     * Residual balancing needs the whole network's residuals: the ranks exchange their layers' terms every
+     * iteration, so each sees the single engine's metrics exactly and adapts rho alike.
+     */
+    @Test
+    void residualBalancingPlaysOutOnEveryRankAsInOneEngine() {
+        PdAdmmJob job = job(config().nu(0.5).rhoSchedule(RhoSchedule.RESIDUAL_BALANCING).balancingInterval(2)
+                .balancingRatio(2).iterations(30).build());
+        List<RankResult> ranks = DistributedPdAdmm.runInJvm(job, LayerPartition.of(6, 1, 3, 5),
+                RankOptions.defaults());
+        try (PdAdmmEngine reference = new PdAdmmEngine(job.architecture(), job.config(), job.features(), job.labels(),
+                job.weights(), job.biases())) {
+            List<IterationMetrics> expected = reference.fit();
+            assertTrue(expected.stream().mapToDouble(IterationMetrics::rho).distinct().count() > 1,
+                    "residual balancing changed rho");
+            assertSameWeights(reference, ranks, 0);
+            for (RankResult r : ranks) {
+                assertSameMetrics(expected, r);
+            }
+        }
+    }
+
+    /** A residual tolerance stops every rank at the iteration where the whole network's residual falls below it. */
+    @Test
+    void aResidualToleranceStopsEveryRankWhereItStopsOneEngine() {
+        PdAdmmJob job = job(config().iterations(30).residualTolerance(1e-6).build());
+        List<RankResult> ranks = DistributedPdAdmm.runInJvm(job, LayerPartition.of(6, 1, 4), RankOptions.defaults());
+        try (PdAdmmEngine reference = new PdAdmmEngine(job.architecture(), job.config(), job.features(), job.labels(),
+                job.weights(), job.biases())) {
+            List<IterationMetrics> expected = reference.fit();
+            assertTrue(expected.size() < 30, "the tolerance stopped the reference early");
+            assertSameWeights(reference, ranks, 0);
+            for (RankResult r : ranks) {
+                assertSameMetrics(expected, r);
+            }
+        }
+    }
+
+    private static void assertSameMetrics(List<IterationMetrics> expected, RankResult r) {
+        assertEquals(expected.size(), r.history().size(), "rank " + r.rank() + " ran as many iterations");
+        for (int i = 0; i < expected.size(); i++) {
+            IterationMetrics e = expected.get(i);
+            IterationMetrics m = r.history().get(i);
+            assertEquals(List.of(e.rho(), e.residual(), e.dualResidual(), e.augmentedLagrangian(), e.objective()),
+                    List.of(m.rho(), m.residual(), m.dualResidual(), m.augmentedLagrangian(), m.objective()),
+                    "rank " + r.rank() + ", iteration " + i);
         }
     }
 
