@@ -11,9 +11,11 @@ import io.github.dl4jadmm.examples.report.ResultTable;
 import io.github.dl4jadmm.graph.io.Benchmark;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,6 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** The suites, in the order of the help text. */
     static final List<String> SUITES = List.of("engine", "distributed", "quantization", "accuracy", "gadmm",
             "q-sgadmm");
+
+    /** Options of the accuracy suite only. */
+    private static final List<String> ACCURACY_OPTIONS = List.of("--first-seed", "--methods", "--outcomes", "--merge");
 
     /** Options of the Q-GADMM suites, refused by the others. */
     private static final List<String> GADMM_OPTIONS = List.of("--workers", "--rhos", "--dims", "--samples", "--bits",
@@ -90,6 +95,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--widths", paramLabel = "N", split = ",", defaultValue = "100,500",
             description = "accuracy: hidden widths (default: ${DEFAULT-VALUE}).")
     int[] widths;
+
+    @Option(names = "--first-seed", paramLabel = "S", defaultValue = "1",
+            description = "accuracy: seeds S .. S + seeds - 1, so that a long reproduction can run in pieces "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int firstSeed;
+
+    @Option(names = "--methods", paramLabel = "NAME", split = ",",
+            description = "accuracy: exact, linearized (pdADMM-G's W-steps), quantized (pdADMM-G-Q, 8 bits) and adam "
+                    + "(DL4J's fit) (default: all).")
+    List<String> methods;
+
+    @Option(names = "--outcomes", paramLabel = "FILE",
+            description = "accuracy: append every finished run to FILE as an Outcome[...] line, as it finishes "
+                    + "(what --merge reads).")
+    Path outcomes;
+
+    @Option(names = "--merge", paramLabel = "FILE", split = ",",
+            description = "accuracy: run nothing, make the table of the runs in these files (--outcomes files, or "
+                    + "the standard error of GraphBenchmarks); a run found twice is refused.")
+    List<Path> merge;
 
     @Option(names = "--shapes", paramLabel = "WHICH", defaultValue = "all",
             description = "engine: small (the paper's N=140, 7165 inputs, 10 x 100), large (N=10000, 10 x 1000) or "
@@ -181,6 +206,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchmarkReport engine(CommandLine cmd) {
         onlyFor(cmd, "engine", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
         onlyFor(cmd, "engine", GADMM_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, "engine", ACCURACY_OPTIONS.toArray(String[]::new));
         onlyFor(cmd, "engine", "--ranks");
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
@@ -205,6 +231,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchmarkReport distributed(CommandLine cmd) throws Exception {
         onlyFor(cmd, "distributed", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
         onlyFor(cmd, "distributed", GADMM_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, "distributed", ACCURACY_OPTIONS.toArray(String[]::new));
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
         }
@@ -237,6 +264,10 @@ public final class BenchCommand implements Callable<Integer> {
         onlyFor(cmd, name, GADMM_OPTIONS.toArray(String[]::new));
         if (name.equals("quantization")) {
             onlyFor(cmd, name, "--widths");
+            onlyFor(cmd, name, ACCURACY_OPTIONS.toArray(String[]::new));
+        }
+        if (merge != null) {
+            return merged(cmd);
         }
         if (!Files.isDirectory(dataDir)) {
             throw new ParameterException(cmd, "data directory " + dataDir + " does not exist; pass the directory "
@@ -256,22 +287,60 @@ public final class BenchCommand implements Callable<Integer> {
         if (seedCount < 1 || iterationsPerStage < 1 || Arrays.stream(widths).anyMatch(w -> w < 1)) {
             throw new ParameterException(cmd, "--seeds, --iterations-per-stage and --widths must be >= 1");
         }
-        Consumer<Outcome> log = o -> progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, "
-                + "%.1f s", o.dataset(), o.method(), o.layers(), o.hidden(), o.seed(), o.testAccuracy(), o.seconds()));
+        List<String> chosenMethods = methods != null ? methods : GraphBenchmarks.ALL_METHODS;
+        if (chosenMethods.isEmpty() || !GraphBenchmarks.ALL_METHODS.containsAll(chosenMethods)) {
+            throw new ParameterException(cmd, "--methods must be among " + String.join(",",
+                    GraphBenchmarks.ALL_METHODS) + ", got " + String.join(",", chosenMethods));
+        }
+        Consumer<Outcome> log = o -> {
+            progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, %.1f s", o.dataset(),
+                    o.method(), o.layers(), o.hidden(), o.seed(), o.testAccuracy(), o.seconds()));
+            if (outcomes != null) {
+                append(outcomes, o + System.lineSeparator());
+            }
+        };
         ResultTable table = name.equals("quantization")
                 ? GraphBenchmarks.quantizationTable(GraphBenchmarks.quantization(dataDir, names, seedCount,
                 iterationsPerStage, log), seedCount, iterationsPerStage)
-                : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, seedCount,
-                iterationsPerStage, widths, log), iterationsPerStage);
+                : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, firstSeed, seedCount,
+                iterationsPerStage, widths, chosenMethods, log), iterationsPerStage);
         Map<String, Object> settings = graphSettings(name);
         settings.put("datasets", names);
         settings.put("seeds", seedCount);
+        if (name.equals("accuracy")) {
+            settings.put("firstSeed", firstSeed);
+            settings.put("methods", chosenMethods);
+        }
         return BenchmarkReport.now(name, settings, List.of(table));
+    }
+
+    /** {@code bench accuracy --merge}: the table of runs made earlier, from their Outcome lines. */
+    private BenchmarkReport merged(CommandLine cmd) {
+        for (String option : List.of("--data-dir", "--datasets", "--seeds", "--first-seed", "--methods", "--widths",
+                "--outcomes")) {
+            if (cmd.getParseResult().hasMatchedOption(option)) {
+                throw new ParameterException(cmd, option + " does not apply with --merge (it runs nothing)");
+            }
+        }
+        List<GraphBenchmarks.AccuracyRow> rows;
+        try {
+            rows = GraphBenchmarks.merge(merge);
+        } catch (IOException e) {
+            throw new ParameterException(cmd, "--merge: cannot read " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--merge: " + e.getMessage());
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("merged", merge.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+        settings.put("iterationsPerStage", iterationsPerStage);
+        return BenchmarkReport.now("accuracy", settings,
+                List.of(GraphBenchmarks.accuracyTable(rows, iterationsPerStage)));
     }
 
     /** The Q-GADMM suites through the {@link GadmmBackend}; settings as {@code GadmmBenchmark} names them. */
     private BenchmarkReport gadmm(CommandLine cmd, String name) throws Exception {
         onlyFor(cmd, name, "--datasets", "--seeds", "--iterations-per-stage", "--widths", "--shapes", "--ranks");
+        onlyFor(cmd, name, ACCURACY_OPTIONS.toArray(String[]::new));
         Map<String, String> options = new LinkedHashMap<>();
         if (workers != null && workers < 2) {
             throw new ParameterException(cmd, "--workers must be >= 2 (workers form a chain), got " + workers);
@@ -359,6 +428,18 @@ public final class BenchCommand implements Callable<Integer> {
         if (!common.quiet) {
             spec.commandLine().getErr().println(line);
             spec.commandLine().getErr().flush();
+        }
+    }
+
+    private static void append(Path file, String text) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.examples.cli;
 
+import io.github.dl4jadmm.examples.GraphExperiment;
 import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.examples.report.Json;
 import io.github.dl4jadmm.examples.report.MetricsCsv;
@@ -273,6 +274,32 @@ class AdmmCliTest {
         for (Object row : rows) {
             assertEquals("ok", ((Map<?, ?>) row).get("status"), "converged: " + row);
         }
+    }
+
+    @Test
+    void benchAccuracyMergesTheOutcomesOfEarlierRunsIntoOneTable(@TempDir Path dir) throws Exception {
+        String method = "pdADMM-G-Q (8-bit p and q, exact W-step)";
+        Path a = Files.writeString(dir.resolve("seed1.txt"), new GraphExperiment.Outcome("cora", method, 10, 500, 1,
+                0.80, 0.76, 0.80, 60, 393_159_648, 1_260_576, 600) + "\n");
+        Path b = Files.writeString(dir.resolve("seed2.txt"), "some log line\n" + new GraphExperiment.Outcome("cora",
+                method, 10, 500, 2, 0.81, 0.77, 0.81, 80, 393_159_648, 1_260_576, 600) + "\n");
+        Path json = dir.resolve("merged.json");
+
+        Run run = run("bench", "accuracy", "--merge", a + "," + b, "--json", json.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("| cora | 500 | " + method + " | 2 | 0.805 +/- 0.007 | 0.765 +/- 0.007 | 70.0 | "
+                + "393.2 |"), run.out());
+        assertEquals(List.of(a.toAbsolutePath().toString(), b.toAbsolutePath().toString()),
+                ((Map<?, ?>) Json.readObject(json).get("settings")).get("merged"));
+        run("bench", "accuracy", "--merge", a + "," + a).assertUsageError("appears twice");
+        run("bench", "accuracy", "--merge", a.toString(), "--seeds", "2")
+                .assertUsageError("--seeds does not apply with --merge");
+        run("bench", "accuracy", "--merge", dir.resolve("missing.txt").toString()).assertUsageError("cannot read");
+        run("bench", "accuracy", "--data-dir", dir.toString(), "--methods", "exact,sgd")
+                .assertUsageError("--methods must be among exact,linearized,quantized,adam");
+        run("bench", "quantization", "--first-seed", "3").assertUsageError("--first-seed does not apply");
+        run("bench", "engine", "--outcomes", "x.txt").assertUsageError("--outcomes does not apply to the engine");
     }
 
     @Test
