@@ -433,10 +433,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void append(Path file, String text) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            createParent(file);
             Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
@@ -445,13 +442,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void write(CommandLine cmd, Path file, String text) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            createParent(file);
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ParameterException(cmd, "cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
     }
 }
