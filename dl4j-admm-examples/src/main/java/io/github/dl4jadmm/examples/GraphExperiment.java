@@ -99,6 +99,27 @@ public final class GraphExperiment {
     /** As above, with the weight update chosen ({@link WStep#EXACT} is the default of the graph experiments). */
     public Outcome pdAdmm(int layers, int hidden, long seed, int iterationsPerStage, int evalEvery,
                           QuantizerConfig quantizer, boolean projectQ, WStep wStep, String method) {
+        return pdAdmm(layers, hidden, seed, iterationsPerStage, evalEvery, quantizer, projectQ, wStep,
+                DEFAULT_STAGE_MUS, method);
+    }
+
+    /**
+     * The weight decay of the growth stages 2 -> 5 -> L layers (algorithms.md §1.1: it must shrink as the network
+     * deepens; measured on Cora).
+     */
+    public static final double[] DEFAULT_STAGE_MUS = {10, 1, 0.01};
+
+    /**
+     * As above with the weight decay of each growth stage given: {@code stageMus[0]} for 2 layers, {@code [1]} for
+     * 5, {@code [2]} for the last stage ({@code [1]} when {@code layers} is 5 or less).
+     */
+    public Outcome pdAdmm(int layers, int hidden, long seed, int iterationsPerStage, int evalEvery,
+                          QuantizerConfig quantizer, boolean projectQ, WStep wStep, double[] stageMus,
+                          String method) {
+        if (stageMus.length != 3) {
+            throw new IllegalArgumentException("give the weight decay of the three growth stages, got "
+                    + stageMus.length + " values");
+        }
         INDArray x = splits.features(SplitPart.TRAIN);
         INDArray y = splits.labels(SplitPart.TRAIN);
         INDArray xVal = splits.features(SplitPart.VAL);
@@ -106,12 +127,12 @@ public final class GraphExperiment {
         INDArray xTest = splits.features(SplitPart.TEST);
         INDArray yTest = splits.labels(SplitPart.TEST);
         List<GrowthStage> stages = new ArrayList<>();
-        stages.add(new GrowthStage(2, iterationsPerStage, 10));
+        stages.add(new GrowthStage(2, iterationsPerStage, stageMus[0]));
         if (layers > 5) {
-            stages.add(new GrowthStage(5, iterationsPerStage, 1));
+            stages.add(new GrowthStage(5, iterationsPerStage, stageMus[1]));
         }
         if (layers > 2) {
-            stages.add(new GrowthStage(layers, iterationsPerStage, layers > 5 ? 0.01 : 1));
+            stages.add(new GrowthStage(layers, iterationsPerStage, layers > 5 ? stageMus[2] : stageMus[1]));
         }
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).seed(seed).evaluationFrequency(0)
                 .quantizer(quantizer).projectQ(projectQ).wStep(wStep).build();
