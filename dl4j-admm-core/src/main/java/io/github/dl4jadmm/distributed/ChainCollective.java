@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.distributed;
 
+import io.github.dl4jadmm.comm.RawTensorCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,18 +9,22 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Collectives over a chain of ranks where each rank talks only to its neighbours {@code rank-1} and {@code rank+1}:
  * an all-gather relays the values up the chain to the last rank and the complete list back down, {@code 2(n-1)}
  * messages in all. Used once per run, to agree on configurations and on the checkpoint to resume from, and once per
  * iteration where every rank needs the whole network's metrics (the residual-balancing schedule, a residual
- * tolerance).
+ * tolerance); a {@link #forwardPass} relays activations down the chain when the ranks need the training loss (the
+ * STALL_X10 schedule).
  */
 public final class ChainCollective {
 
     static final int GATHER_TAG = -1;
     static final int BROADCAST_TAG = -2;
+    static final int FORWARD_TAG = -3;
 
     private ChainCollective() {
     }
@@ -56,6 +61,31 @@ public final class ChainCollective {
      */
     public static List<double[]> allGather(MessageTransport transport, double[] values, Duration timeout) {
         return allGather(transport, values, ChainCollective::encodeDoubles, ChainCollective::decodeDoubles, timeout);
+    }
+
+    /**
+     * A forward pass down the chain: rank 0 applies {@code ownLayers} to {@code null} (its own input), every later
+     * rank to what the rank before it sent (raw, lossless, under a reserved tag), and the last rank applies
+     * {@code result} to its output; that result then reaches every rank through an all-gather. {@code n-1} tensor
+     * messages and {@code 2(n-1)} small ones.
+     *
+     * @return the last rank's {@code result}, on every rank
+     * @throws TransportTimeoutException if a neighbour did not answer in time
+     */
+    public static double[] forwardPass(MessageTransport transport, UnaryOperator<INDArray> ownLayers,
+                                       Function<INDArray, double[]> result, Duration timeout) {
+        int rank = transport.rank();
+        int size = transport.size();
+        INDArray input = rank == 0 ? null
+                : RawTensorCodec.INSTANCE.decode(transport.receive(rank - 1, FORWARD_TAG, timeout));
+        INDArray output = ownLayers.apply(input);
+        double[] mine = new double[0];
+        if (rank < size - 1) {
+            transport.send(rank + 1, FORWARD_TAG, RawTensorCodec.INSTANCE.encode(output).message());
+        } else {
+            mine = result.apply(output);
+        }
+        return allGather(transport, mine, timeout).get(size - 1);
     }
 
     private static <T> List<T> allGather(MessageTransport transport, T value, Function<List<T>, ByteBuffer> encoder,

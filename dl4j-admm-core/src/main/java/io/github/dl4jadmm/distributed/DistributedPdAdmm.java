@@ -195,6 +195,11 @@ public final class DistributedPdAdmm {
             // every rank then sees the whole network's residuals, adapts rho and stops at the same iteration
             engine.shareLayerTerms(own -> allLayerTerms(transport, own, options.timeout()));
         }
+        if (PdAdmmEngine.needsTrainingLoss(config)) {
+            // STALL_X10: a forward pass through the ranks in every iteration, and its loss back to every rank
+            engine.shareTrainingLoss((ownLayers, lossOf) -> ChainCollective.forwardPass(transport, ownLayers, lossOf,
+                    options.timeout()));
+        }
         try {
             List<IterationMetrics> history = new ArrayList<>();
             long start = System.nanoTime();

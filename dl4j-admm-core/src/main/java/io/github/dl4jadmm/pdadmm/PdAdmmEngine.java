@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -66,6 +67,8 @@ public final class PdAdmmEngine implements AutoCloseable {
     private int sinceImprovement;
     /** Where a rank-local engine gets the terms of the other ranks' layers; null: this engine's layers only. */
     private LayerTermsExchange layerTerms;
+    /** Where a rank-local engine gets the whole network's training loss; null: it cannot. */
+    private TrainingLossExchange trainingLoss;
 
     /**
      * Sets up the blocks and initialises every variable (algorithms.md §1.1, Initialisation). The weights are
@@ -92,9 +95,10 @@ public final class PdAdmmEngine implements AutoCloseable {
      * {@code io.github.dl4jadmm.distributed.DistributedPdAdmm}): the other layers live in other processes and are
      * reached through {@code transport}'s channel, which must block in {@link Channel#receive} until the
      * neighbour's message arrives. The initial forward pass crosses the rank boundaries like every later q.
-     * Only what one rank can compute alone is available: forward passes ({@link #output}) and the STALL_X10 schedule
-     * (the training loss) need every layer and are refused; its metrics are those of the owned layers unless
-     * {@link #shareLayerTerms} brings in the others' (which RESIDUAL_BALANCING and a residual tolerance need).
+     * Only what one rank can compute alone is available: forward passes ({@link #output}) need every layer and are
+     * refused; its metrics are those of the owned layers unless {@link #shareLayerTerms} brings in the others' (which
+     * RESIDUAL_BALANCING and a residual tolerance need), and the training loss (which the STALL_X10 schedule needs)
+     * comes from a forward pass over the ranks through {@link #shareTrainingLoss}.
      *
      * @param weights    {@code W_1 .. W_L} of the whole network (only those of the owned layers are used)
      * @param biases     {@code b_1 .. b_L}
@@ -143,6 +147,40 @@ public final class PdAdmmEngine implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How a rank-local engine ({@link #forLayers}) takes part in a forward pass of the whole network over the ranks,
+     * for the training loss and accuracy: each rank in turn runs its own layers on what the previous rank passed
+     * on, and the last rank's result reaches every rank.
+     */
+    @FunctionalInterface
+    public interface TrainingLossExchange {
+        /**
+         * @param ownLayers the forward pass through this engine's layers: takes the activations entering its first
+         *                  layer ({@code null} on the rank that holds layer 1: the training features) and returns
+         *                  those leaving its last layer (the output pre-activation {@code z_L} on the last rank)
+         * @param lossOf    on the rank that holds layer L: {@code z_L} to {training loss per sample, training
+         *                  accuracy}
+         * @return the last rank's {@code lossOf}, the same two values on every rank
+         */
+        double[] wholeNetwork(UnaryOperator<INDArray> ownLayers, Function<INDArray, double[]> lossOf);
+    }
+
+    /**
+     * Makes this rank-local engine compute the whole network's training loss through {@code exchange} (called by
+     * every rank in each iteration where the loss is needed: every iteration under the STALL_X10 schedule, and at the
+     * {@link PdAdmmConfig#evaluationFrequency() evaluation frequency}), as one engine computes it; a rank-local
+     * engine refuses STALL_X10 at its first iteration without it.
+     */
+    public PdAdmmEngine shareTrainingLoss(TrainingLossExchange exchange) {
+        this.trainingLoss = exchange;
+        return this;
+    }
+
+    /** Whether {@code config} needs the training loss of the whole network in every iteration (STALL_X10). */
+    public static boolean needsTrainingLoss(PdAdmmConfig config) {
+        return config.rhoSchedule() == RhoSchedule.STALL_X10;
+    }
+
     private static void checkRange(MlpArchitecture architecture, int firstLayer, int lastLayer) {
         if (architecture == null) {
             throw new IllegalArgumentException("architecture must not be null");
@@ -165,12 +203,6 @@ public final class PdAdmmEngine implements AutoCloseable {
         validate(architecture, features, labels, weights, biases, firstLayer, lastLayer);
         if (transport == null) {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
-        }
-        boolean partial = firstLayer > 1 || lastLayer < architecture.layers();
-        if (partial && config.rhoSchedule() == RhoSchedule.STALL_X10) {
-            throw new IllegalArgumentException("rho schedule STALL_X10 needs the training loss of the whole network, "
-                    + "a forward pass through every layer; a process that holds layers " + firstLayer + ".." + lastLayer
-                    + " supports FIXED and RESIDUAL_BALANCING");
         }
         this.firstLayer = firstLayer;
         this.lastLayer = lastLayer;
@@ -430,11 +462,17 @@ public final class PdAdmmEngine implements AutoCloseable {
         double trainAccuracy = Double.NaN;
         boolean lastOfRun = iteration == config.iterations() - 1;
         int every = config.evaluationFrequency();
-        if (holdsAllLayers()
-                && ((every > 0 && (iteration % every == 0 || lastOfRun)) || config.rhoSchedule() == RhoSchedule.STALL_X10)) {
-            INDArray z = preActivation(features);
-            trainLoss = architecture.risk().value(z, labels) / features.rows();
-            trainAccuracy = OutputRisk.accuracy(z, labels);
+        boolean wanted = (every > 0 && (iteration % every == 0 || lastOfRun)) || needsTrainingLoss(config);
+        if (wanted && (holdsAllLayers() || trainingLoss != null)) {
+            double[] lossAndAccuracy = holdsAllLayers() ? lossAndAccuracy(preActivation(features))
+                    : trainingLoss.wholeNetwork(in -> forwardOwnLayers(in == null ? features : in),
+                    this::lossAndAccuracy);
+            trainLoss = lossAndAccuracy[0];
+            trainAccuracy = lossAndAccuracy[1];
+        } else if (needsTrainingLoss(config)) {
+            throw new IllegalStateException("layers " + firstLayer + ".." + lastLayer + " alone cannot run rho "
+                    + "schedule STALL_X10, which needs the training loss of the whole network: give the engine a "
+                    + "forward pass over the ranks with shareTrainingLoss");
         }
         long bytes = channel.bytesSent();
         IterationMetrics metrics = new IterationMetrics(iteration, lagrangian, objective, risk, residual,
@@ -532,9 +570,17 @@ public final class PdAdmmEngine implements AutoCloseable {
             throw new IllegalStateException("this engine holds layers " + firstLayer + ".." + lastLayer + " of "
                     + architecture.layers() + " only; gather the weights of every rank to run a forward pass");
         }
-        if (x.columns() != architecture.inputsOf(1)) {
-            throw new IllegalArgumentException("input has " + x.columns() + " columns but the network expects "
-                    + architecture.inputsOf(1));
+        return forwardOwnLayers(x);
+    }
+
+    /**
+     * A real forward pass through the owned layers {@code firstLayer .. lastLayer} only: {@code x} enters the first
+     * owned layer; the result is the activations of the last owned layer, or {@code z_L} if that is the output layer.
+     */
+    public INDArray forwardOwnLayers(INDArray x) {
+        if (x.columns() != architecture.inputsOf(firstLayer)) {
+            throw new IllegalArgumentException("input has " + x.columns() + " columns but layer " + firstLayer
+                    + " expects " + architecture.inputsOf(firstLayer));
         }
         INDArray a = x.castTo(config.dataType());
         for (LayerBlock block : blocks) {
@@ -543,6 +589,15 @@ public final class PdAdmmEngine implements AutoCloseable {
             a = block.last ? z : architecture.activation().applyInto(z, z);
         }
         return a;
+    }
+
+    /** {training loss per sample, training accuracy} of the output pre-activation {@code z} (layer L's engine). */
+    private double[] lossAndAccuracy(INDArray z) {
+        if (lastLayer != architecture.layers()) {
+            throw new IllegalStateException("only the engine holding layer " + architecture.layers()
+                    + " has the labels; this one holds layers " + firstLayer + ".." + lastLayer);
+        }
+        return new double[] {architecture.risk().value(z, labels) / features.rows(), OutputRisk.accuracy(z, labels)};
     }
 
     /** The network's output for {@code x}: class probabilities (softmax) or the regression values. */

@@ -147,6 +147,14 @@ public final class GraphBenchmarks {
     /** The methods of the accuracy suite, by their option names. */
     public static final List<String> ALL_METHODS = List.of("exact", "linearized", "quantized", "adam");
 
+    /** Refuses an empty list or a name outside {@link #ALL_METHODS}, naming what was given. */
+    public static void checkMethods(List<String> methods) {
+        if (methods.isEmpty() || !ALL_METHODS.containsAll(methods)) {
+            throw new IllegalArgumentException("methods must be among " + String.join(",", ALL_METHODS) + ", got "
+                    + String.join(",", methods));
+        }
+    }
+
     /**
      * As above for a subset of {@link #ALL_METHODS}: {@code exact} and {@code linearized} pdADMM-G, {@code quantized}
      * pdADMM-G-Q (8-bit p and q) and {@code adam}.
@@ -154,9 +162,7 @@ public final class GraphBenchmarks {
     public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
                                              int iterations, int[] widths, List<String> methods,
                                              Consumer<Outcome> onRun) throws Exception {
-        if (!ALL_METHODS.containsAll(methods) || methods.isEmpty()) {
-            throw new IllegalArgumentException("methods must be among " + ALL_METHODS + ", got " + methods);
-        }
+        checkMethods(methods);
         List<AccuracyRow> rows = new ArrayList<>();
         for (String name : datasets) {
             GraphExperiment experiment = GraphExperiment.load(Benchmark.fromName(name), dataDir);

@@ -288,9 +288,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(cmd, "--seeds, --iterations-per-stage and --widths must be >= 1");
         }
         List<String> chosenMethods = methods != null ? methods : GraphBenchmarks.ALL_METHODS;
-        if (chosenMethods.isEmpty() || !GraphBenchmarks.ALL_METHODS.containsAll(chosenMethods)) {
-            throw new ParameterException(cmd, "--methods must be among " + String.join(",",
-                    GraphBenchmarks.ALL_METHODS) + ", got " + String.join(",", chosenMethods));
+        try {
+            GraphBenchmarks.checkMethods(chosenMethods); // before any data is loaded
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, "--" + e.getMessage());
         }
         Consumer<Outcome> log = o -> {
             progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, %.1f s", o.dataset(),
@@ -316,12 +317,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench accuracy --merge}: the table of runs made earlier, from their Outcome lines. */
     private BenchmarkReport merged(CommandLine cmd) {
-        for (String option : List.of("--data-dir", "--datasets", "--seeds", "--first-seed", "--methods", "--widths",
-                "--outcomes")) {
-            if (cmd.getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(cmd, option + " does not apply with --merge (it runs nothing)");
-            }
-        }
+        refuse(cmd, "does not apply with --merge (it runs nothing)", "--data-dir", "--datasets", "--seeds",
+                "--first-seed", "--methods", "--widths", "--outcomes");
         List<GraphBenchmarks.AccuracyRow> rows;
         try {
             rows = GraphBenchmarks.merge(merge);
@@ -417,9 +414,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Refuses options that the suite does not use, rather than ignoring them. */
     private static void onlyFor(CommandLine cmd, String suite, String... options) {
+        refuse(cmd, "does not apply to the " + suite + " suite", options);
+    }
+
+    /** A usage error "OPTION REASON" for the first of {@code options} given on the command line. */
+    private static void refuse(CommandLine cmd, String reason, String... options) {
         for (String option : options) {
             if (cmd.getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(cmd, option + " does not apply to the " + suite + " suite");
+                throw new ParameterException(cmd, option + " " + reason);
             }
         }
     }
