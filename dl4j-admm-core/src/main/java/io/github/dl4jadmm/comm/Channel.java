@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.comm;
 
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,6 +34,21 @@ public interface Channel extends AutoCloseable {
 
     /** Number of messages sent so far, over all links. */
     long messagesSent();
+
+    /**
+     * The state that this channel's link encoders and decoders carry between messages, by link end (see
+     * {@link LinkCodecs#states()}), for checkpoints: taken between iterations, when no message is in flight.
+     */
+    default Map<String, byte[]> codecStates() {
+        return Map.of();
+    }
+
+    /** Puts back {@link #codecStates()} of a channel of the same codec, before its first message. */
+    default void restoreCodecStates(Map<String, byte[]> states) {
+        if (!states.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getName() + " cannot restore codec states");
+        }
+    }
 
     @Override
     default void close() {

@@ -13,9 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class LocalChannel implements Channel {
 
-    private final TensorCodec codec;
-    private final Map<Transfer, TensorEncoder> encoders = new ConcurrentHashMap<>();
-    private final Map<Transfer, TensorDecoder> decoders = new ConcurrentHashMap<>();
+    private final LinkCodecs links;
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
@@ -23,20 +21,17 @@ public final class LocalChannel implements Channel {
 
     /** A channel whose links all use {@code codec}. */
     public LocalChannel(TensorCodec codec) {
-        if (codec == null) {
-            throw new IllegalArgumentException("codec must not be null (use RawTensorCodec.INSTANCE for lossless float transfers)");
-        }
-        this.codec = codec;
+        this.links = new LinkCodecs(codec);
     }
 
     /** The codec of every link. */
     public TensorCodec codec() {
-        return codec;
+        return links.codec();
     }
 
     @Override
     public INDArray send(Transfer link, INDArray value) {
-        EncodedTensor encoded = encoders.computeIfAbsent(link, codec::newEncoder).encode(value);
+        EncodedTensor encoded = links.encoder(link).encode(value);
         ByteBuffer message = encoded.message().asReadOnlyBuffer();
         if (mailboxes.put(link, message) != null) {
             throw new IllegalStateException("link " + link + " already holds an unread message: "
@@ -53,7 +48,7 @@ public final class LocalChannel implements Channel {
         if (message == null) {
             throw new IllegalStateException("nothing was sent on link " + link + " before it was read");
         }
-        return decoders.computeIfAbsent(link, codec::newDecoder).decode(message);
+        return links.decoder(link).decode(message);
     }
 
     @Override
@@ -69,5 +64,15 @@ public final class LocalChannel implements Channel {
     @Override
     public long messagesSent() {
         return messages.get();
+    }
+
+    @Override
+    public Map<String, byte[]> codecStates() {
+        return links.states();
+    }
+
+    @Override
+    public void restoreCodecStates(Map<String, byte[]> states) {
+        links.restore(states);
     }
 }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Receiving end of one link; the mirror of {@link TensorEncoder}, with its own copy of any per-link state. */
-public interface TensorDecoder {
+public interface TensorDecoder extends LinkEndState {
 
     /**
      * Decodes one message produced by the matching encoder.

@@ -4,7 +4,6 @@ import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.PdAdmmCheckpoint;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
-import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -144,11 +143,6 @@ public final class DistributedPdAdmm {
         if (partition.ranks() != transport.size() || partition.layers() != job.architecture().layers()) {
             throw new IllegalArgumentException("the partition (" + partition + ") does not fit " + transport.size()
                     + " ranks and " + job.architecture().layers() + " layers");
-        }
-        if (options.checkpointEvery() > 0 && config.quantizer().mode() == QuantizerConfig.Mode.DELTA) {
-            throw new IllegalArgumentException("checkpoints of DELTA-coded transfers are not supported (the codec's "
-                    + "reconstructions and random generators live in the channel); use GRID or NONE transfers, or "
-                    + "no checkpoints");
         }
         int first = partition.firstLayer(rank);
         int last = partition.lastLayer(rank);

@@ -4,8 +4,7 @@ import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.Direction;
 import io.github.dl4jadmm.comm.EncodedTensor;
 import io.github.dl4jadmm.comm.TensorCodec;
-import io.github.dl4jadmm.comm.TensorDecoder;
-import io.github.dl4jadmm.comm.TensorEncoder;
+import io.github.dl4jadmm.comm.LinkCodecs;
 import io.github.dl4jadmm.comm.Transfer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -27,12 +26,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class TransportChannel implements Channel {
 
-    private final TensorCodec codec;
+    private final LinkCodecs links;
     private final MessageTransport transport;
     private final IntUnaryOperator owner;
     private final Duration timeout;
-    private final Map<Transfer, TensorEncoder> encoders = new ConcurrentHashMap<>();
-    private final Map<Transfer, TensorDecoder> decoders = new ConcurrentHashMap<>();
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
@@ -52,7 +49,7 @@ public final class TransportChannel implements Channel {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
-        this.codec = codec;
+        this.links = new LinkCodecs(codec);
         this.transport = transport;
         this.owner = owner;
         this.timeout = timeout;
@@ -70,7 +67,7 @@ public final class TransportChannel implements Channel {
             throw new IllegalStateException("rank " + transport.rank() + " sends on " + link + " but its sender, unit "
                     + link.sender() + ", lives on rank " + from);
         }
-        EncodedTensor encoded = encoders.computeIfAbsent(link, codec::newEncoder).encode(value);
+        EncodedTensor encoded = links.encoder(link).encode(value);
         ByteBuffer message = encoded.message().asReadOnlyBuffer();
         int length = message.remaining();
         int to = owner.applyAsInt(link.receiver());
@@ -100,7 +97,7 @@ public final class TransportChannel implements Channel {
         } else {
             message = transport.receive(from, tag(link), timeout);
         }
-        return decoders.computeIfAbsent(link, codec::newDecoder).decode(message);
+        return links.decoder(link).decode(message);
     }
 
     @Override
@@ -121,6 +118,16 @@ public final class TransportChannel implements Channel {
     @Override
     public long messagesSent() {
         return messages.get();
+    }
+
+    @Override
+    public Map<String, byte[]> codecStates() {
+        return links.states();
+    }
+
+    @Override
+    public void restoreCodecStates(Map<String, byte[]> states) {
+        links.restore(states);
     }
 
     /** The transport underneath; closing the channel does not close it (its owner does). */

@@ -3,7 +3,6 @@ package io.github.dl4jadmm.pdadmm;
 import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.TensorCodec;
 import io.github.dl4jadmm.quant.QuantizationGrid;
-import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -59,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * PdAdmmEngine resumed = PdAdmmEngine.resume(root, x, y);      // the newest checkpoint under root
  * }</pre>
  *
- * <p>Not supported: DELTA-coded transfers (their per-link reconstructions and random generators live inside the
- * channel's codecs), refused with a message. A resumed engine's channel counts bytes afresh (starting with the
- * forward pass its set-up sends); the bytes sent before the checkpoint are in {@link Info#bytesSent()}.
+ * <p>DELTA-coded transfers keep state in the channel's link encoders and decoders (the last reconstruction of each
+ * link and each encoder's random generator): it is saved as one {@code codec-<link end>.bin} file per link end
+ * ({@link Channel#codecStates()}) and put back into the resumed engine's channel. A resumed engine's channel counts
+ * bytes afresh; the bytes sent before the checkpoint are in {@link Info#bytesSent()}.
  */
 public final class PdAdmmCheckpoint {
 
@@ -110,16 +110,10 @@ public final class PdAdmmCheckpoint {
      * @return the new checkpoint's directory
      * @throws IOException if writing fails; nothing under {@code root} changes then, except a leftover temporary
      *                     directory that the next save removes
-     * @throws IllegalStateException if the engine uses DELTA-coded transfers
      */
     public static Path save(PdAdmmEngine engine, Path root, int keep) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
-        }
-        if (engine.config().quantizer().mode() == QuantizerConfig.Mode.DELTA) {
-            throw new IllegalStateException("checkpoints of DELTA-coded transfers are not supported: the codec's "
-                    + "per-link reconstructions and random generators live in the channel; use quantizer NONE or "
-                    + "GRID to checkpoint");
         }
         EngineState state = engine.exportState();
         Files.createDirectories(root);
@@ -194,6 +188,10 @@ public final class PdAdmmCheckpoint {
         state.bestScheduleLoss = real(manifest.get("bestScheduleLoss"));
         state.sinceImprovement = ((Number) manifest.get("sinceImprovement")).intValue();
         state.bytesSent = ((Number) manifest.get("bytesSent")).longValue();
+        Object codecStates = manifest.get("codecStates");
+        for (Object end : codecStates == null ? List.of() : (List<?>) codecStates) {
+            state.codecStates.put((String) end, Files.readAllBytes(directory.resolve(codecFile((String) end))));
+        }
         List<?> grids = (List<?>) manifest.get("grids");
         state.grids = new QuantizationGrid[grids.size()];
         for (int l = 0; l < grids.size(); l++) {
@@ -272,6 +270,10 @@ public final class PdAdmmCheckpoint {
             blocks.add(block);
         }
         manifest.put("blocks", blocks);
+        for (Map.Entry<String, byte[]> e : state.codecStates.entrySet()) {
+            writeBytes(directory.resolve(codecFile(e.getKey())), e.getValue());
+        }
+        manifest.put("codecStates", new ArrayList<>(state.codecStates.keySet()));
         writeText(directory.resolve(CONFIG), engine.config().toJson());
         // the manifest last: a directory without one is never taken for a checkpoint
         writeText(directory.resolve(MANIFEST), JSON.writeValueAsString(manifest));
@@ -288,9 +290,13 @@ public final class PdAdmmCheckpoint {
     }
 
     private static void writeText(Path file, String text) throws IOException {
+        writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeBytes(Path file, byte[] bytes) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             OutputStream out = Channels.newOutputStream(channel);
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
             out.flush();
             channel.force(true);
         }
@@ -435,6 +441,10 @@ public final class PdAdmmCheckpoint {
         return "layer" + layer + "-" + variable + ".nd4j";
     }
 
+    private static String codecFile(String linkEnd) {
+        return "codec-" + linkEnd + ".bin";
+    }
+
     // ---- data fingerprint: resuming on other data would silently give a different run ----
 
     private static Map<String, Object> fingerprint(EngineState state) {
@@ -486,5 +496,7 @@ public final class PdAdmmCheckpoint {
         INDArray labels;
         final List<Map<String, INDArray>> blockArrays = new ArrayList<>();
         final List<Map<String, Double>> blockScalars = new ArrayList<>();
+        /** The channel's link encoder and decoder states (delta coding), by link end. */
+        final Map<String, byte[]> codecStates = new LinkedHashMap<>();
     }
 }

@@ -785,6 +785,7 @@ public final class PdAdmmEngine implements AutoCloseable {
         state.sinceImprovement = sinceImprovement;
         state.bytesSent = channel.bytesSent();
         state.grids = grids.clone();
+        state.codecStates.putAll(channel.codecStates());
         state.features = features;
         state.labels = labels;
         for (LayerBlock block : blocks) {
@@ -824,5 +825,6 @@ public final class PdAdmmEngine implements AutoCloseable {
             }
             block.importState(state.blockArrays.get(i), state.blockScalars.get(i));
         }
+        channel.restoreCodecStates(state.codecStates);
     }
 }

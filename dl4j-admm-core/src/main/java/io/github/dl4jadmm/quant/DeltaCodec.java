@@ -35,7 +35,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Reproducible: the encoder of link {@code t} draws from a generator seeded with {@link #linkSeed}{@code (seed, t)}.
  * Every link must carry one tensor of constant shape and type; messages must be decoded in the order they were
  * encoded (the {@link io.github.dl4jadmm.comm.Channel} contract guarantees both). Encoders and decoders are
- * stateful and belong to one link each; they are not thread-safe.
+ * stateful and belong to one link each; they are not thread-safe. Their {@code state()} (the last reconstruction,
+ * and the encoder's generator) goes into checkpoints, and {@code restoreState} continues a link from it.
  */
 public final class DeltaCodec implements TensorCodec {
 
@@ -152,7 +153,75 @@ public final class DeltaCodec implements TensorCodec {
         INDArray lastAsTensor() {
             return StochasticQuantizer.toTensor(last, shape, type);
         }
+
+        /**
+         * The end ({@code kind}), the tensor's type and shape, {@code last} and {@code extra} longs, little-endian;
+         * empty before the first message (a fresh end is in the same state).
+         */
+        byte[] state(byte kind, long... extra) {
+            if (last == null) {
+                return new byte[0];
+            }
+            ByteBuffer b = ByteBuffer.allocate(2 + 4 + 8 * shape.length + 4 + 8 * last.length + 8 * extra.length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            b.put(kind).put(GridCodec.width(type)).putInt(shape.length);
+            for (long d : shape) {
+                b.putLong(d);
+            }
+            b.putInt(last.length);
+            for (double v : last) {
+                b.putDouble(v);
+            }
+            for (long v : extra) {
+                b.putLong(v);
+            }
+            return b.array();
+        }
+
+        /** Reads {@link #state(byte, long...)} back; returns the {@code extra} longs. */
+        long[] restore(byte[] state, byte kind, int extra) {
+            String side = kind == ENCODER_STATE ? "encoder" : "decoder";
+            try {
+                ByteBuffer b = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+                if (b.get() != kind) {
+                    throw new IllegalArgumentException("not the state of a delta " + side);
+                }
+                byte width = b.get();
+                if (width != 4 && width != 8) {
+                    throw new IllegalArgumentException("element width " + width + ", expected 4 or 8");
+                }
+                long[] savedShape = new long[b.getInt()];
+                for (int i = 0; i < savedShape.length; i++) {
+                    savedShape[i] = b.getLong();
+                }
+                double[] savedLast = new double[b.getInt()];
+                if (savedLast.length != TensorData.length(savedShape)) {
+                    throw new IllegalArgumentException(savedLast.length + " values for shape "
+                            + Arrays.toString(savedShape));
+                }
+                for (int i = 0; i < savedLast.length; i++) {
+                    savedLast[i] = b.getDouble();
+                }
+                long[] longs = new long[extra];
+                for (int i = 0; i < extra; i++) {
+                    longs[i] = b.getLong();
+                }
+                if (b.hasRemaining()) {
+                    throw new IllegalArgumentException(b.remaining() + " bytes too many");
+                }
+                shape = savedShape;
+                type = width == 4 ? DataType.FLOAT : DataType.DOUBLE;
+                last = savedLast;
+                return longs;
+            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+                throw new IllegalArgumentException("truncated delta " + side + " state of " + state.length + " bytes",
+                        e);
+            }
+        }
     }
+
+    private static final byte ENCODER_STATE = 'E';
+    private static final byte DECODER_STATE = 'D';
 
     private static final class Encoder extends LinkState implements TensorEncoder {
         private final StochasticQuantizer quantizer;
@@ -181,6 +250,17 @@ public final class DeltaCodec implements TensorCodec {
             buf.flip();
             last = advance(q);
             return new EncodedTensor(buf, lastAsTensor());
+        }
+
+        /** The last reconstruction and the rounding generator's state. */
+        @Override
+        public byte[] state() {
+            return state(ENCODER_STATE, quantizer.randomState());
+        }
+
+        @Override
+        public void restoreState(byte[] state) {
+            quantizer.restoreRandomState(restore(state, ENCODER_STATE, 1)[0]);
         }
     }
 
@@ -211,6 +291,17 @@ public final class DeltaCodec implements TensorCodec {
             checkOrInit(header.shape(), width == 4 ? DataType.FLOAT : DataType.DOUBLE, "receiver");
             last = advance(new StochasticQuantizer.Quantized(codeBits, range, codes));
             return lastAsTensor();
+        }
+
+        /** The last reconstruction. */
+        @Override
+        public byte[] state() {
+            return state(DECODER_STATE);
+        }
+
+        @Override
+        public void restoreState(byte[] state) {
+            restore(state, DECODER_STATE, 0);
         }
     }
 

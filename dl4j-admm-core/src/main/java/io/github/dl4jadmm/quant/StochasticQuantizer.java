@@ -1,6 +1,5 @@
 package io.github.dl4jadmm.quant;
 
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,28 +19,36 @@ import org.nd4j.linalg.factory.Nd4j;
  * double arithmetic, so they agree bit for bit. When {@code R = 0} no codes are produced (a message carries only
  * its header). A message costs {@code b * d + 32} bits ({@link #messageBits}).
  *
- * <p>The random draws come from a {@link SplittableRandom} seeded at construction, so a run is reproducible. One
- * instance belongs to one sender; it is not thread-safe.
+ * <p>The random draws come from a SplitMix64 generator seeded at construction (the draws of
+ * {@code java.util.SplittableRandom} with the same seed), so a run is reproducible; its state is one {@code long}
+ * ({@link #randomState()}), which a checkpoint saves and {@link #restoreRandomState} puts back. One instance belongs
+ * to one sender; it is not thread-safe.
  */
 public final class StochasticQuantizer {
 
+    /** SplitMix64's increment (SplittableRandom's default gamma). */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
     private final int bits;
     private final int maxCode;
-    private final SplittableRandom random;
+    private final boolean stochastic;
+    /** SplitMix64 state: the seed advanced by {@link #GOLDEN_GAMMA} per draw. */
+    private long randomState;
 
     /**
      * @param bits code width {@code b}, 1..16 (1 bit diverges in practice, see {@link QuantizerConfig})
      * @param seed seed of the rounding draws
      */
     public StochasticQuantizer(int bits, long seed) {
-        this(bits, new SplittableRandom(seed));
+        this(bits, true, seed);
     }
 
-    private StochasticQuantizer(int bits, SplittableRandom random) {
+    private StochasticQuantizer(int bits, boolean stochastic, long seed) {
         BitPacker.checkBits(bits);
         this.bits = bits;
         this.maxCode = (1 << bits) - 1;
-        this.random = random;
+        this.stochastic = stochastic;
+        this.randomState = seed;
     }
 
     /**
@@ -49,12 +56,31 @@ public final class StochasticQuantizer {
      * stochastic variant's extra variance; the same message format and sizes.
      */
     public static StochasticQuantizer nearest(int bits) {
-        return new StochasticQuantizer(bits, (SplittableRandom) null);
+        return new StochasticQuantizer(bits, false, 0);
     }
 
     /** Whether rounding is stochastic (unbiased) rather than to the nearest code. */
     public boolean isStochastic() {
-        return random != null;
+        return stochastic;
+    }
+
+    /** The generator's state: the draws to come are fixed by it (for checkpoints). */
+    public long randomState() {
+        return randomState;
+    }
+
+    /** Puts back a state read with {@link #randomState()}: the draws continue from there. */
+    public void restoreRandomState(long state) {
+        this.randomState = state;
+    }
+
+    /** A uniform double in {@code [0, 1)}: SplitMix64's next 64 bits, the top 53 of them. */
+    private double nextDouble() {
+        long z = randomState += GOLDEN_GAMMA;
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
     }
 
     /** The code width {@code b}. */
@@ -95,7 +121,7 @@ public final class StochasticQuantizer {
             double c = (delta[i] + range) / step;
             double floor = Math.floor(c);
             double fraction = c - floor;
-            boolean roundUp = random == null ? fraction >= 0.5 : random.nextDouble() < fraction;
+            boolean roundUp = stochastic ? nextDouble() < fraction : fraction >= 0.5;
             int code = (int) floor + (roundUp ? 1 : 0);
             // c can exceed 2^b - 1 by a rounding error when |delta_i| = R; the clamp keeps the code valid.
             codes[i] = Math.max(0, Math.min(maxCode, code));

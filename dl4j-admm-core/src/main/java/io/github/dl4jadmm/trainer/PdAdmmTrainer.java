@@ -628,10 +628,6 @@ public final class PdAdmmTrainer {
                     throw new IllegalArgumentException("checkpoints(directory, everyIterations) needs everyIterations "
                             + ">= 1, got " + checkpointFrequency);
                 }
-                if (built.quantizer().mode() == QuantizerConfig.Mode.DELTA) {
-                    throw new IllegalArgumentException("checkpoints cannot hold DELTA-coded transfers (their codec "
-                            + "state lives in the channel); use quantizer NONE or GRID, or no checkpoints");
-                }
             }
             return new PdAdmmTrainer(this, built);
         }

@@ -124,10 +124,12 @@ class DistributedPdAdmmTest {
         }
     }
 
-    @Test
-    void aGridQuantisedRunResumesOnEveryRankWithTheGridsItHad() {
-        QuantizerConfig grid = QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(6).build();
-        PdAdmmJob job = job(config().quantizer(grid).projectQ(true).build());
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GRID", "DELTA"})
+    void aQuantisedRunResumesOnEveryRankWithTheStateOfItsCoders(String mode) {
+        // GRID: the grids of the boundaries; DELTA: every link end's last reconstruction and rounding generator
+        QuantizerConfig quantizer = QuantizerConfig.builder().mode(QuantizerConfig.Mode.valueOf(mode)).bits(6).build();
+        PdAdmmJob job = job(config().quantizer(quantizer).projectQ(mode.equals("GRID")).build());
         LayerPartition partition = LayerPartition.even(6, 3);
         AtomicInteger failures = new AtomicInteger();
         RankOptions failing = RankOptions.defaults().withCheckpoints(root, 5).withTimeout(Duration.ofSeconds(20))
@@ -285,13 +287,7 @@ class DistributedPdAdmmTest {
     }
 
     @Test
-    void refusesWhatRanksCannotDo() {
-        PdAdmmJob delta = job(config().quantizer(QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8)
-                .build()).build());
-        IllegalArgumentException checkpoints = assertThrows(IllegalArgumentException.class,
-                () -> DistributedPdAdmm.runInJvm(delta, LayerPartition.even(6, 2),
-                        RankOptions.defaults().withCheckpoints(root, 5)));
-        assertTrue(checkpoints.getMessage().contains("DELTA-coded"), checkpoints.getMessage());
+    void partitionsAreCheckedAndMapLayersToRanks() {
         assertThrows(IllegalArgumentException.class, () -> LayerPartition.even(3, 4));
         assertThrows(IllegalArgumentException.class, () -> LayerPartition.of(6, 1, 4, 3));
         assertEquals(2, LayerPartition.of(6, 1, 2, 5).ownerOf(6));

@@ -127,6 +127,66 @@ class DeltaCodecTest {
                 DeltaCodec.expectedMessageBytes(x.shape(), 4), (double) raw / DeltaCodec.expectedMessageBytes(x.shape(), 4));
     }
 
+    /**
+     * A channel restored from another's codec states continues every link as the original does: the same bytes
+     * (same reconstructions, same stochastic rounding draws) and the same values.
+     */
+    @Test
+    void aRestoredChannelContinuesEveryLinkAsTheOriginalDoes() {
+        List<Transfer> links = List.of(Transfer.forward(1), Transfer.backward(1), Transfer.forward(2));
+        LocalChannel original = new LocalChannel(new DeltaCodec(4, 3));
+        INDArray[] values = new INDArray[links.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = gaussian(i, 6, 5, 0, 1);
+        }
+        for (int k = 0; k < 5; k++) {
+            for (int i = 0; i < links.size(); i++) {
+                values[i] = values[i].add(gaussian(10L * k + i, 6, 5, 0, 0.1));
+                original.send(links.get(i), values[i]);
+                original.receive(links.get(i));
+            }
+        }
+        var states = original.codecStates();
+        assertEquals(List.of("backward-1.decoder", "backward-1.encoder", "forward-1.decoder", "forward-1.encoder",
+                "forward-2.decoder", "forward-2.encoder"), List.copyOf(states.keySet()));
+        LocalChannel restored = new LocalChannel(new DeltaCodec(4, 3));
+        restored.restoreCodecStates(states);
+        for (int k = 5; k < 10; k++) {
+            for (int i = 0; i < links.size(); i++) {
+                values[i] = values[i].add(gaussian(10L * k + i, 6, 5, 0, 0.1));
+                INDArray expected = original.send(links.get(i), values[i]);
+                assertEquals(expected, restored.send(links.get(i), values[i]), "link " + links.get(i) + ", " + k);
+                assertEquals(original.receive(links.get(i)), restored.receive(links.get(i)));
+            }
+        }
+        assertEquals(original.bytesSent() - restored.bytesSent(), 15 * DeltaCodec.expectedMessageBytes(
+                new long[] {6, 5}, 4), "the restored channel counts its own messages only");
+        // a fresh channel without the states sends different bytes: the states carry something
+        LocalChannel fresh = new LocalChannel(new DeltaCodec(4, 3));
+        assertNotEquals(original.send(links.get(0), values[0]), fresh.send(links.get(0), values[0]));
+    }
+
+    @Test
+    void foreignOrDamagedStatesAreRefused() {
+        DeltaCodec codec = new DeltaCodec(4, 1);
+        Transfer link = Transfer.forward(1);
+        TensorEncoder encoder = codec.newEncoder(link);
+        TensorDecoder decoder = codec.newDecoder(link);
+        assertEquals(0, encoder.state().length, "nothing sent yet: no state");
+        decoder.decode(encoder.encode(gaussian(1, 3, 4, 0, 1)).message());
+        byte[] encoderState = encoder.state();
+        byte[] decoderState = decoder.state();
+        assertMessage("not the state of a delta encoder", () -> codec.newEncoder(link).restoreState(decoderState));
+        assertMessage("not the state of a delta decoder", () -> codec.newDecoder(link).restoreState(encoderState));
+        assertMessage("truncated", () -> codec.newEncoder(link).restoreState(
+                java.util.Arrays.copyOf(encoderState, encoderState.length - 3)));
+        assertMessage("too many", () -> codec.newDecoder(link).restoreState(
+                java.util.Arrays.copyOf(decoderState, decoderState.length + 8)));
+        assertMessage("carries no state", () -> RawTensorCodec.INSTANCE.newDecoder(link).restoreState(decoderState));
+        assertMessage("names no link end", () -> new LocalChannel(codec).restoreCodecStates(
+                java.util.Map.of("sideways-1.encoder", encoderState)));
+    }
+
     @Test
     void badInputAndMalformedMessagesFailClearly() {
         assertMessage("1..16", () -> new DeltaCodec(0, 1));

@@ -37,6 +37,27 @@ class StochasticQuantizerTest {
         }
     }
 
+    /** The rounding draws are SplittableRandom's for the same seed, so runs from before the explicit generator match. */
+    @Test
+    void drawsAreThoseOfSplittableRandomAndTheStateRestoresThem() {
+        double[] delta = new Random(3).doubles(1000, -2, 2).toArray();
+        StochasticQuantizer quantizer = new StochasticQuantizer(3, 42);
+        java.util.SplittableRandom reference = new java.util.SplittableRandom(42);
+        for (int round = 0; round < 3; round++) {
+            StochasticQuantizer.Quantized q = quantizer.quantize(delta);
+            for (int i = 0; i < delta.length; i++) {
+                double c = (delta[i] + q.range()) / q.step();
+                int expected = (int) Math.floor(c) + (reference.nextDouble() < c - Math.floor(c) ? 1 : 0);
+                assertEquals(Math.max(0, Math.min(7, expected)), q.codes()[i], "round " + round + ", element " + i);
+            }
+        }
+        long state = quantizer.randomState();
+        int[] next = quantizer.quantize(delta).codes();
+        StochasticQuantizer restored = new StochasticQuantizer(3, 0);
+        restored.restoreRandomState(state);
+        assertArrayEquals(next, restored.quantize(delta).codes());
+    }
+
     @Test
     void errorIsBoundedByTheStepAndCodesFitTheWidth() {
         Random random = new Random(5);

@@ -127,9 +127,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume",
             description = "Continue from the checkpoint in --checkpoint-dir up to --iterations in total, with the "
-                    + "same iterates as an uninterrupted run (pdADMM-G, Adam). A weights-only checkpoint (delta "
-                    + "mode) restarts the ADMM variables from the weights by a forward pass: close to, not equal "
-                    + "to, an uninterrupted run.")
+                    + "same iterates as an uninterrupted run (pdADMM-G in every transfer mode, Adam). A "
+                    + "weights-only checkpoint (from an older version) restarts the ADMM variables from the weights "
+                    + "by a forward pass: close to, not equal to, an uninterrupted run.")
     boolean resume;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
@@ -150,7 +150,7 @@ public final class TrainCommand implements Callable<Integer> {
         validate(cmd);
         QuantizerConfig quantizer = quantizer(cmd);
         Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
-        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint, quantizer) : null;
+        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint) : null;
         LoadedDataset dataset = data.load(cmd);
         PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
         Path outputDir = outputDirectory(cmd, dataset);
@@ -161,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
                 algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
         if (resumeFrom != null) {
             String how = !algorithm.admm() ? "DL4J's model and updater state"
-                    : exactResume(checkpoint, resumeFrom, config) ? "the whole ADMM state"
+                    : TrainingLoop.exactCheckpoint(checkpoint, resumeFrom) ? "the whole ADMM state"
                     : "the weights only; p, z, q and u restart from a forward pass";
             out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d (%s)%n", checkpoint.directory(),
                     resumeFrom.iterationsDone(), iterations, how);
@@ -284,8 +284,7 @@ public final class TrainCommand implements Callable<Integer> {
         return learningRate == null ? 0.01 : learningRate;
     }
 
-    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint, QuantizerConfig quantizer)
-            throws IOException {
+    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint) throws IOException {
         if (!checkpoint.exists()) {
             throw new ParameterException(cmd, "--resume: no checkpoint in " + checkpoint.directory() + " (no "
                     + Checkpoint.INDEX + ")");
@@ -301,8 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + "; resume with the same model and data");
             }
         }
-        if (algorithm.admm() && quantizer.mode() != QuantizerConfig.Mode.DELTA
-                && TrainingLoop.exactCheckpoint(checkpoint, state)) {
+        if (algorithm.admm() && TrainingLoop.exactCheckpoint(checkpoint, state)) {
             for (String key : EXACT_RESUME_MUST_MATCH) {
                 String saved = String.valueOf(state.settings().get(key));
                 String current = String.valueOf(now.get(key));
@@ -321,10 +319,6 @@ public final class TrainCommand implements Callable<Integer> {
         return state;
     }
 
-    /** Whether resuming from {@code state} restores the engine's whole state. */
-    private static boolean exactResume(Checkpoint checkpoint, Checkpoint.State state, PdAdmmConfig config) {
-        return TrainingLoop.exactCheckpointsPossible(config) && TrainingLoop.exactCheckpoint(checkpoint, state);
-    }
 
     private Path outputDirectory(CommandLine cmd, LoadedDataset dataset) {
         Path dir = output;

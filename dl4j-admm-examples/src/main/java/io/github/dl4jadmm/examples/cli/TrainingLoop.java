@@ -10,7 +10,6 @@ import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.OutputRisk;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
-import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +33,9 @@ import org.nd4j.linalg.learning.config.Adam;
  *
  * <p>A pdADMM-G checkpoint holds the engine's whole state ({@link PdAdmmEngine#saveCheckpoint}, in the folder
  * {@value #ENGINE_CHECKPOINT}): resuming continues with the same iterates, rho schedule and quantisation grids as a
- * run that was never interrupted. Where that cannot apply (DELTA-coded transfers, whose codec state lives in the
- * channel, or a checkpoint written before exact checkpoints existed) the checkpoint holds the weights and biases only
- * ({@code W_l.npy}, {@code b_l.npy}, always written, readable with numpy), and resuming restarts the engine from
- * them with the saved {@code rho} and {@code nu}, the auxiliary variables and duals re-initialised by a forward
+ * run that was never interrupted (DELTA-coded transfers included: their link codecs' state is in it). The weights
+ * and biases are always written too ({@code W_l.npy}, {@code b_l.npy}, readable with numpy); from a checkpoint
+ * written before exact checkpoints existed, which holds only those, resuming restarts the engine from them with the saved {@code rho} and {@code nu}, the auxiliary variables and duals re-initialised by a forward
  * pass: close to, not identical with, an uninterrupted run. Resuming Adam restores DL4J's model with its updater
  * state, so it continues exactly.
  */
@@ -93,11 +91,6 @@ final class TrainingLoop {
         return Files.isDirectory(checkpoint.folder(state).resolve(ENGINE_CHECKPOINT));
     }
 
-    /** Whether the engine's whole state can be checkpointed with {@code config} (not with DELTA-coded transfers). */
-    static boolean exactCheckpointsPossible(PdAdmmConfig config) {
-        return config.quantizer().mode() != QuantizerConfig.Mode.DELTA;
-    }
-
     /** Trains with pdADMM-G; {@code config} describes the whole run ({@code iterations} is the total). */
     FinalAccuracy pdAdmm(MlpArchitecture architecture, PdAdmmConfig config) throws IOException {
         int done = iterationsDone();
@@ -116,7 +109,7 @@ final class TrainingLoop {
             engine = PdAdmmEngine.withRandomWeights(architecture, remaining.build(), x, y);
             offset = 0;
             bytesOffset = 0;
-        } else if (exactCheckpointsPossible(config) && exactCheckpoint(checkpoint, resumeFrom)) {
+        } else if (exactCheckpoint(checkpoint, resumeFrom)) {
             // the whole state: the engine counts iterations on from the checkpoint; its channel counts afresh,
             // starting with the forward pass of its set-up, which an uninterrupted run does not send
             engine = PdAdmmEngine.resume(checkpoint.folder(resumeFrom).resolve(ENGINE_CHECKPOINT), x, y);
@@ -186,16 +179,13 @@ final class TrainingLoop {
     private void savePdAdmm(PdAdmmEngine engine, IterationRecord last, int completed) {
         List<INDArray> w = engine.weights();
         List<INDArray> b = engine.biases();
-        boolean exact = exactCheckpointsPossible(engine.config());
         checkpoint.save(Algorithm.PDADMM_G.label(), completed, engine.rho(), engine.nu(), last.bytesSent(),
                 settings, history, folder -> {
                     for (int l = 1; l <= w.size(); l++) {
                         Nd4j.writeAsNumpy(w.get(l - 1), folder.resolve("W_" + l + ".npy").toFile());
                         Nd4j.writeAsNumpy(b.get(l - 1), folder.resolve("b_" + l + ".npy").toFile());
                     }
-                    if (exact) {
-                        engine.saveCheckpoint(folder.resolve(ENGINE_CHECKPOINT));
-                    }
+                    engine.saveCheckpoint(folder.resolve(ENGINE_CHECKPOINT));
                 });
     }
 

@@ -212,10 +212,6 @@ public final class WorkerCommand implements Callable<Integer> {
         RankOptions options = RankOptions.defaults().withTimeout(timeout)
                 .withHook((r, engine, m) -> progress(cmd, r, m.iteration(), job.config().iterations()));
         if (checkpointDir != null) {
-            if (job.config().quantizer().mode() == QuantizerConfig.Mode.DELTA) {
-                throw new ParameterException(cmd, "--checkpoint-dir cannot keep DELTA-coded transfers (their codec "
-                        + "state lives in the channel); use --quantization grid or none, or no checkpoints");
-            }
             options = options.withCheckpoints(checkpointDir, checkpointEvery);
         }
         String runId = job.fingerprint().substring(0, 16);

@@ -17,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -124,9 +126,6 @@ class AdmmCliTest {
         run("worker", "--rank", "0", "--peers", "127.0.0.1:1,nohost").assertUsageError("expected host:port");
         run("worker", "--rank", "0", "--peers", "127.0.0.1:1,127.0.0.1:2", "--problem", "linear-regression",
                 "--checkpoint-dir", "x").assertUsageError("--checkpoint-dir applies to --problem pdadmm-g only");
-        run("worker", "--rank", "0", "--peers", "127.0.0.1:1,127.0.0.1:2", "--layers", "2", "--neurons", "4",
-                "--quantization", "delta", "--checkpoint-dir", "x")
-                .assertUsageError("--checkpoint-dir cannot keep DELTA-coded transfers");
         run("worker", "--write-job", "job.bin", "--quantization", "delta", "--project-q")
                 .assertUsageError("--[no-]project-q applies to --quantization grid only");
         run().assertUsageError("missing command");
@@ -307,9 +306,14 @@ class AdmmCliTest {
         run("bench", "engine", "--outcomes", "x.txt").assertUsageError("--outcomes does not apply to the engine");
     }
 
-    @Test
-    void aResumedPdAdmmRunHasTheIteratesOfAnUninterruptedOne(@TempDir Path dir) throws Exception {
-        String[] small = {"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots"};
+    /** Also with delta-coded transfers, whose link coders' state (reconstructions, random generators) is saved. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pdadmm-g", "pdadmm-g-q"})
+    void aResumedPdAdmmRunHasTheIteratesOfAnUninterruptedOne(String algorithm, @TempDir Path dir) throws Exception {
+        String[] small = algorithm.equals("pdadmm-g")
+                ? new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots"}
+                : new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots",
+                "--algorithm", "pdadmm-g-q", "--quantization", "delta", "--bits", "6"};
         Run straight = run(concat(new String[]{"train", "--iterations", "10", "-o", dir.resolve("straight").toString(),
                 "--checkpoint-dir", dir.resolve("straight-checkpoint").toString(), "--checkpoint-every", "100"},
                 small));
