@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -150,51 +151,28 @@ class DistributedPdAdmmTest {
     }
 
     /**
-     * Residual balancing needs the whole network's residuals: the ranks exchange their layers' terms every
-     * iteration, so each sees the single engine's metrics exactly and adapts rho alike.
+     * The rho schedules need the whole network: residual balancing its residuals (the ranks exchange their layers'
+     * terms every iteration), STALL_X10 its training loss (a forward pass runs down the ranks, through a middle rank
+     * here). Every rank sees the single engine's metrics exactly and changes rho where it does.
      */
-    @Test
-    void residualBalancingPlaysOutOnEveryRankAsInOneEngine() {
-        PdAdmmJob job = job(config().nu(0.5).rhoSchedule(RhoSchedule.RESIDUAL_BALANCING).balancingInterval(2)
-                .balancingRatio(2).iterations(30).build());
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RhoSchedule.class, names = {"RESIDUAL_BALANCING", "STALL_X10"})
+    void everyRhoSchedulePlaysOutOnEveryRankAsInOneEngine(RhoSchedule schedule) {
+        PdAdmmJob job = job(schedule == RhoSchedule.STALL_X10
+                // strong weight decay makes the training loss plateau within a few iterations
+                ? config().rhoSchedule(schedule).stallPatience(3).nu(1e-3).rho(5e-3).mu(50).iterations(40).build()
+                : config().nu(0.5).rhoSchedule(schedule).balancingInterval(2).balancingRatio(2).iterations(30)
+                .build());
         List<RankResult> ranks = DistributedPdAdmm.runInJvm(job, LayerPartition.of(6, 1, 3, 5),
                 RankOptions.defaults());
         try (PdAdmmEngine reference = new PdAdmmEngine(job.architecture(), job.config(), job.features(), job.labels(),
                 job.weights(), job.biases())) {
             List<IterationMetrics> expected = reference.fit();
             assertTrue(expected.stream().mapToDouble(IterationMetrics::rho).distinct().count() > 1,
-                    "residual balancing changed rho");
+                    schedule + " changed rho");
             assertSameWeights(reference, ranks, 0);
             for (RankResult r : ranks) {
                 assertSameMetrics(expected, r);
-            }
-        }
-    }
-
-    /**
-     * STALL_X10 needs the training loss of the whole network: a forward pass runs down the ranks every iteration
-     * (through a middle rank here), so every rank sees one engine's loss and raises rho and nu where it does.
-     */
-    @Test
-    void theStallScheduleRaisesRhoOnEveryRankWhereOneEngineDoes() {
-        // strong weight decay makes the training loss plateau within a few iterations
-        PdAdmmJob job = job(config().rhoSchedule(RhoSchedule.STALL_X10).stallPatience(3).nu(1e-3).rho(5e-3).mu(50)
-                .iterations(40).build());
-        List<RankResult> ranks = DistributedPdAdmm.runInJvm(job, LayerPartition.of(6, 1, 3, 5),
-                RankOptions.defaults());
-        try (PdAdmmEngine reference = new PdAdmmEngine(job.architecture(), job.config(), job.features(), job.labels(),
-                job.weights(), job.biases())) {
-            List<IterationMetrics> expected = reference.fit();
-            assertTrue(expected.stream().mapToDouble(IterationMetrics::rho).distinct().count() > 1,
-                    "the stall schedule raised rho");
-            assertSameWeights(reference, ranks, 0);
-            for (RankResult r : ranks) {
-                assertSameMetrics(expected, r);
-                for (int i = 0; i < expected.size(); i++) {
-                    assertEquals(expected.get(i).trainLoss(), r.history().get(i).trainLoss(),
-                            "rank " + r.rank() + ", iteration " + i);
-                    assertEquals(expected.get(i).trainAccuracy(), r.history().get(i).trainAccuracy());
-                }
             }
         }
     }
@@ -220,8 +198,11 @@ class DistributedPdAdmmTest {
         for (int i = 0; i < expected.size(); i++) {
             IterationMetrics e = expected.get(i);
             IterationMetrics m = r.history().get(i);
-            assertEquals(List.of(e.rho(), e.residual(), e.dualResidual(), e.augmentedLagrangian(), e.objective()),
-                    List.of(m.rho(), m.residual(), m.dualResidual(), m.augmentedLagrangian(), m.objective()),
+            // NaN (no training loss computed) equals NaN here
+            assertEquals(List.of(e.rho(), e.nu(), e.residual(), e.dualResidual(), e.augmentedLagrangian(),
+                            e.objective(), e.trainLoss(), e.trainAccuracy()),
+                    List.of(m.rho(), m.nu(), m.residual(), m.dualResidual(), m.augmentedLagrangian(), m.objective(),
+                            m.trainLoss(), m.trainAccuracy()),
                     "rank " + r.rank() + ", iteration " + i);
         }
     }
