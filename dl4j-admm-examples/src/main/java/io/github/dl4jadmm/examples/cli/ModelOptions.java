@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.examples.cli;
 
+import io.github.dl4jadmm.pdadmm.RhoSchedule;
 import io.github.dl4jadmm.pdadmm.WStep;
 import picocli.CommandLine.Option;
 
@@ -29,6 +30,10 @@ public final class ModelOptions {
     @Option(names = "--mu", paramLabel = "MU", defaultValue = "3",
             description = "pdADMM-G: weight decay mu/2 ||W||^2 (default: ${DEFAULT-VALUE}).")
     double mu;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "fixed", converter = DashedNames.Schedules.class,
+            description = "pdADMM-G: rho schedule, fixed (default), stall-x10 or residual-balancing.")
+    RhoSchedule schedule;
 
     @Option(names = "--w-step", paramLabel = "NAME", defaultValue = "exact", converter = DashedNames.WSteps.class,
             description = "pdADMM-G: weight update, exact (ridge solve; default: on raw bag-of-words graphs the "

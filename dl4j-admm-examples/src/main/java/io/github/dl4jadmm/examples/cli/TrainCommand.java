@@ -7,7 +7,6 @@ import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
-import io.github.dl4jadmm.pdadmm.RhoSchedule;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,9 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "ADMM iterations, or Adam epochs (full batch), of the whole run (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "fixed", converter = DashedNames.Schedules.class,
-            description = "pdADMM-G: rho schedule, fixed (default), stall-x10 or residual-balancing.")
-    RhoSchedule schedule;
 
     @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
             description = "pdADMM-G-Q: grid (default; p on a per-boundary grid, sent as bit-packed indices) or delta "
@@ -273,7 +269,7 @@ public final class TrainCommand implements Callable<Integer> {
         boolean project = quantizer.mode() == QuantizerConfig.Mode.GRID && !Boolean.FALSE.equals(projectQ);
         try {
             return PdAdmmConfig.builder().nu(model.nu).rho(model.rho).mu(model.mu).iterations(iterations)
-                    .seed(model.seed).rhoSchedule(schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
+                    .seed(model.seed).rhoSchedule(model.schedule).executionMode(execution).threads(threads).evaluationFrequency(evalEvery)
                     .devicePlacement(devicePlacement).quantizer(quantizer).projectQ(project).wStep(model.wStep).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);

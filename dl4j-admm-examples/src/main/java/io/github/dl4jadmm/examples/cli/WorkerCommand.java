@@ -293,7 +293,7 @@ public final class WorkerCommand implements Callable<Integer> {
             quantizer = quantization == QuantizerConfig.Mode.NONE ? QuantizerConfig.none()
                     : QuantizerConfig.builder().mode(quantization).bits(bits).seed(model.seed).build();
             config = PdAdmmConfig.builder().nu(model.nu).rho(model.rho).mu(model.mu).iterations(iterations)
-                    .seed(model.seed).wStep(model.wStep).quantizer(quantizer)
+                    .seed(model.seed).rhoSchedule(model.schedule).wStep(model.wStep).quantizer(quantizer)
                     .projectQ(quantization == QuantizerConfig.Mode.GRID && !Boolean.FALSE.equals(projectQ))
                     .evaluationFrequency(0).build();
         } catch (IllegalArgumentException e) {
@@ -338,7 +338,7 @@ public final class WorkerCommand implements Callable<Integer> {
                     + "logistic-regression, got " + problem);
         };
         for (String option : List.of("--job", "--first-layers", "--checkpoint-dir", "--quantization",
-                "--project-q")) {
+                "--project-q", "--schedule")) {
             if (cmd.getParseResult().hasMatchedOption(option)) {
                 throw new ParameterException(cmd, option + " applies to --problem pdadmm-g only");
             }

@@ -126,6 +126,8 @@ class AdmmCliTest {
         run("worker", "--rank", "0", "--peers", "127.0.0.1:1,nohost").assertUsageError("expected host:port");
         run("worker", "--rank", "0", "--peers", "127.0.0.1:1,127.0.0.1:2", "--problem", "linear-regression",
                 "--checkpoint-dir", "x").assertUsageError("--checkpoint-dir applies to --problem pdadmm-g only");
+        run("worker", "--rank", "0", "--peers", "127.0.0.1:1,127.0.0.1:2", "--problem", "linear-regression",
+                "--schedule", "stall-x10").assertUsageError("--schedule applies to --problem pdadmm-g only");
         run("worker", "--write-job", "job.bin", "--quantization", "delta", "--project-q")
                 .assertUsageError("--[no-]project-q applies to --quantization grid only");
         run().assertUsageError("missing command");

@@ -33,9 +33,13 @@ import org.nd4j.linalg.factory.Nd4j;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class WorkerProcessesTest {
 
-    /** pdADMM-G-Q as in the paper: 8-bit grids on p and q, built by the senders and learnt by the other ranks. */
+    /**
+     * pdADMM-G-Q as in the paper: 8-bit grids on p and q, built by the senders and learnt by the other ranks; with
+     * the published code's stall schedule, whose training loss comes from a forward pass down the ranks.
+     */
     private static final List<String> JOB = List.of("--dataset", "synthetic", "--layers", "6", "--neurons", "16",
-            "--iterations", "12", "--hops", "1", "--seed", "3", "--quantization", "grid", "--bits", "8");
+            "--iterations", "12", "--hops", "1", "--seed", "3", "--quantization", "grid", "--bits", "8",
+            "--schedule", "stall-x10");
 
     @TempDir
     Path dir;
