@@ -25,18 +25,32 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class DeltaCodecTest {
 
+    private static final List<Transfer> LINKS = List.of(Transfer.forward(1), Transfer.backward(1),
+            Transfer.forward(2));
+
+    /** One standard normal {@code rows x columns} tensor per link of {@link #LINKS}. */
+    private static INDArray[] startingValues(int rows, int columns) {
+        INDArray[] values = new INDArray[LINKS.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = gaussian(i, rows, columns, 0, 1);
+        }
+        return values;
+    }
+
+    /** Message {@code k} of a random walk on link {@code i}: the previous value plus N(0, 0.1^2) noise. */
+    private static INDArray walk(INDArray value, int k, int i) {
+        return value.add(gaussian(100L * k + i, (int) value.rows(), (int) value.columns(), 0, 0.1));
+    }
+
     @Test
     void senderAndReceiverCopiesStayIdenticalOverManyMessages() {
-        List<Transfer> links = List.of(Transfer.forward(1), Transfer.backward(1), Transfer.forward(2));
+        List<Transfer> links = LINKS;
         LocalChannel channel = new LocalChannel(new DeltaCodec(3, 11));
-        INDArray[] values = new INDArray[links.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = gaussian(i, 20, 15, 0, 1);
-        }
+        INDArray[] values = startingValues(20, 15);
         long expectedBytes = 0;
         for (int k = 0; k < 60; k++) {
             for (int i = 0; i < links.size(); i++) {
-                values[i] = values[i].add(gaussian(100L * k + i, 20, 15, 0, 0.1)); // a random walk
+                values[i] = walk(values[i], k, i);
                 INDArray senderCopy = channel.send(links.get(i), values[i]);
                 INDArray receiverCopy = channel.receive(links.get(i));
                 assertArrayEquals(senderCopy.ravel().toFloatVector(), receiverCopy.ravel().toFloatVector(), 0f,
@@ -133,15 +147,12 @@ class DeltaCodecTest {
      */
     @Test
     void aRestoredChannelContinuesEveryLinkAsTheOriginalDoes() {
-        List<Transfer> links = List.of(Transfer.forward(1), Transfer.backward(1), Transfer.forward(2));
+        List<Transfer> links = LINKS;
         LocalChannel original = new LocalChannel(new DeltaCodec(4, 3));
-        INDArray[] values = new INDArray[links.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = gaussian(i, 6, 5, 0, 1);
-        }
+        INDArray[] values = startingValues(6, 5);
         for (int k = 0; k < 5; k++) {
             for (int i = 0; i < links.size(); i++) {
-                values[i] = values[i].add(gaussian(10L * k + i, 6, 5, 0, 0.1));
+                values[i] = walk(values[i], k, i);
                 original.send(links.get(i), values[i]);
                 original.receive(links.get(i));
             }
@@ -153,7 +164,7 @@ class DeltaCodecTest {
         restored.restoreCodecStates(states);
         for (int k = 5; k < 10; k++) {
             for (int i = 0; i < links.size(); i++) {
-                values[i] = values[i].add(gaussian(10L * k + i, 6, 5, 0, 0.1));
+                values[i] = walk(values[i], k, i);
                 INDArray expected = original.send(links.get(i), values[i]);
                 assertEquals(expected, restored.send(links.get(i), values[i]), "link " + links.get(i) + ", " + k);
                 assertEquals(original.receive(links.get(i)), restored.receive(links.get(i)));
