@@ -181,6 +181,7 @@ public final class DeltaCodec implements TensorCodec {
         /** Reads {@link #state(byte, long...)} back; returns the {@code extra} longs. */
         long[] restore(byte[] state, byte kind, int extra) {
             String side = kind == ENCODER_STATE ? "encoder" : "decoder";
+            String what = "delta " + side + " state of " + state.length + " bytes: ";
             try {
                 ByteBuffer b = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
                 if (b.get() != kind) {
@@ -188,15 +189,15 @@ public final class DeltaCodec implements TensorCodec {
                 }
                 byte width = b.get();
                 if (width != 4 && width != 8) {
-                    throw new IllegalArgumentException("element width " + width + ", expected 4 or 8");
+                    throw new IllegalArgumentException(what + "element width " + width + ", expected 4 or 8");
                 }
-                long[] savedShape = new long[b.getInt()];
+                long[] savedShape = new long[checkedCount(b, b.getInt(), what)];
                 for (int i = 0; i < savedShape.length; i++) {
                     savedShape[i] = b.getLong();
                 }
-                double[] savedLast = new double[b.getInt()];
+                double[] savedLast = new double[checkedCount(b, b.getInt(), what)];
                 if (savedLast.length != TensorData.length(savedShape)) {
-                    throw new IllegalArgumentException(savedLast.length + " values for shape "
+                    throw new IllegalArgumentException(what + savedLast.length + " values for shape "
                             + Arrays.toString(savedShape));
                 }
                 for (int i = 0; i < savedLast.length; i++) {
@@ -207,16 +208,24 @@ public final class DeltaCodec implements TensorCodec {
                     longs[i] = b.getLong();
                 }
                 if (b.hasRemaining()) {
-                    throw new IllegalArgumentException(b.remaining() + " bytes too many");
+                    throw new IllegalArgumentException(what + b.remaining() + " bytes too many");
                 }
                 shape = savedShape;
                 type = width == 4 ? DataType.FLOAT : DataType.DOUBLE;
                 last = savedLast;
                 return longs;
-            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
-                throw new IllegalArgumentException("truncated delta " + side + " state of " + state.length + " bytes",
-                        e);
+            } catch (java.nio.BufferUnderflowException e) {
+                throw new IllegalArgumentException(what + "truncated", e);
             }
+        }
+
+        /** A count of 8-byte values read from a state, refused if the bytes left cannot hold them. */
+        private static int checkedCount(ByteBuffer b, int count, String what) {
+            if (count < 0 || 8L * count > b.remaining()) {
+                throw new IllegalArgumentException(what + "truncated (" + count + " values announced, "
+                        + b.remaining() + " bytes left)");
+            }
+            return count;
         }
     }
 
