@@ -143,7 +143,7 @@ public final class BroadcastDeltaCodec implements TensorCodec {
 
     /** The seed of worker {@code n}'s stochastic rounding: a SplitMix64 mix of the base seed and {@code n}. */
     public static long workerSeed(long seed, int worker) {
-        return mix(seed ^ mix(worker + 0x9E3779B97F4A7C15L));
+        return StochasticQuantizer.mix64(seed ^ StochasticQuantizer.mix64(worker + 0x9E3779B97F4A7C15L));
     }
 
     /** Bits of all messages so far as the paper counts them, each message once (a broadcast). */
@@ -199,12 +199,6 @@ public final class BroadcastDeltaCodec implements TensorCodec {
             links.add(Transfer.forward(worker));
         }
         return links;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** One worker's sending side: its {@code theta_hat}, generators, adaptive steps and the message in flight. */
@@ -267,7 +261,7 @@ public final class BroadcastDeltaCodec implements TensorCodec {
                 }
                 int width = widthFor(s, delta);
                 StochasticQuantizer.Quantized q = quantizers
-                        .computeIfAbsent(width, w -> new StochasticQuantizer(w, mix(workerSeed(seed, worker) + w)))
+                        .computeIfAbsent(width, w -> new StochasticQuantizer(w, StochasticQuantizer.mix64(workerSeed(seed, worker) + w)))
                         .quantize(delta);
                 quantized[s] = q;
                 payload += SEGMENT_HEADER_BYTES + (q.isZero() ? 0 : BitPacker.packedBytes(length, width));

@@ -96,7 +96,7 @@ public final class DeltaCodec implements TensorCodec {
     /** The seed of the stochastic rounding on {@code link}: a SplitMix64 mix of the base seed, boundary and direction. */
     public static long linkSeed(long seed, Transfer link) {
         long key = 2L * link.boundary() + link.direction().ordinal();
-        return QuantizationGrid.mix(seed ^ QuantizationGrid.mix(key + 0x9E3779B97F4A7C15L));
+        return StochasticQuantizer.mix64(seed ^ StochasticQuantizer.mix64(key + 0x9E3779B97F4A7C15L));
     }
 
     /** Exact size of a message of {@code shape} with a non-zero range: header + 6 + {@code ceil(n * bits / 8)}. */

@@ -330,15 +330,9 @@ public final class QuantizationGrid {
     public long fingerprint() {
         long h = 0x9E3779B97F4A7C15L ^ values.length;
         for (double v : values) {
-            h = mix(h ^ Double.doubleToLongBits(v));
+            h = StochasticQuantizer.mix64(h ^ Double.doubleToLongBits(v));
         }
         return h;
-    }
-
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override

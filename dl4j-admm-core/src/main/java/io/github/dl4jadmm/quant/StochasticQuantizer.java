@@ -76,11 +76,17 @@ public final class StochasticQuantizer {
 
     /** A uniform double in {@code [0, 1)}: SplitMix64's next 64 bits, the top 53 of them. */
     private double nextDouble() {
-        long z = randomState += GOLDEN_GAMMA;
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        z = z ^ (z >>> 31);
-        return (z >>> 11) * 0x1.0p-53;
+        return (mix64(randomState += GOLDEN_GAMMA) >>> 11) * 0x1.0p-53;
+    }
+
+    /**
+     * SplitMix64's finaliser (Stafford's variant 13): a bijective mix of 64 bits, the output function of this
+     * quantiser's generator and the hash behind the per-link and per-worker seeds and grid fingerprints.
+     */
+    public static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The code width {@code b}. */
