@@ -317,7 +317,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench accuracy --merge}: the table of runs made earlier, from their Outcome lines. */
     private BenchmarkReport merged(CommandLine cmd) {
-        refuse(cmd, "does not apply with --merge (it runs nothing)", "--data-dir", "--datasets", "--seeds",
+        UsageErrors.refuse(cmd, "does not apply with --merge (it runs nothing)", "--data-dir", "--datasets", "--seeds",
                 "--first-seed", "--methods", "--widths", "--outcomes");
         List<GraphBenchmarks.AccuracyRow> rows;
         try {
@@ -414,16 +414,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Refuses options that the suite does not use, rather than ignoring them. */
     private static void onlyFor(CommandLine cmd, String suite, String... options) {
-        refuse(cmd, "does not apply to the " + suite + " suite", options);
-    }
-
-    /** A usage error "OPTION REASON" for the first of {@code options} given on the command line. */
-    private static void refuse(CommandLine cmd, String reason, String... options) {
-        for (String option : options) {
-            if (cmd.getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(cmd, option + " " + reason);
-            }
-        }
+        UsageErrors.refuse(cmd, "does not apply to the " + suite + " suite", options);
     }
 
     private void progress(String line) {

@@ -251,13 +251,10 @@ public final class GadmmCommand implements Callable<Integer> {
     GadmmBackend.Request request(CommandLine cmd) {
         boolean linear = problem == Problem.LINEAR_REGRESSION;
         boolean fashion = problem == Problem.FASHION_MNIST;
-        for (String option : fashion ? concat(REGRESSION_ONLY, LINEAR_ONLY) : FASHION_ONLY) {
-            refuse(cmd, option, fashion ? "the regression problems" : "--problem fashion-mnist");
-        }
+        refuse(cmd, fashion ? "the regression problems" : "--problem fashion-mnist",
+                fashion ? concat(REGRESSION_ONLY, LINEAR_ONLY) : FASHION_ONLY);
         if (problem == Problem.LOGISTIC_REGRESSION) {
-            for (String option : LINEAR_ONLY) {
-                refuse(cmd, option, "--problem linear-regression");
-            }
+            refuse(cmd, "--problem linear-regression", LINEAR_ONLY);
         }
         if (exact && bits != null) {
             throw new ParameterException(cmd, "--bits and --exact exclude each other: --exact sends full-precision "
@@ -318,11 +315,10 @@ public final class GadmmCommand implements Callable<Integer> {
                 batchSize, learningRate, r, a, exact, b, bitWidthRule, t, every, threads, seed);
     }
 
-    private void refuse(CommandLine cmd, String option, String appliesTo) {
-        if (cmd.getParseResult().hasMatchedOption(option)) {
-            throw new ParameterException(cmd, option + " applies to " + appliesTo + ", not to --problem "
-                    + DashedNames.of(problem));
-        }
+    /** Refuses options that only {@code appliesTo} uses. */
+    private void refuse(CommandLine cmd, String appliesTo, List<String> options) {
+        UsageErrors.refuse(cmd, "applies to " + appliesTo + ", not to --problem " + DashedNames.of(problem),
+                options.toArray(String[]::new));
     }
 
     private static void positive(CommandLine cmd, String option, double value) {

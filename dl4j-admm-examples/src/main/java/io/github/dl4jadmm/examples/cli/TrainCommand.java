@@ -73,7 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "ADMM iterations, or Adam epochs (full batch), of the whole run (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-
     @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
             description = "pdADMM-G-Q: grid (default; p on a per-boundary grid, sent as bit-packed indices) or delta "
                     + "(stochastic delta coding of p and q).")
@@ -206,20 +205,17 @@ public final class TrainCommand implements Callable<Integer> {
                     + model.layers);
         }
         if (algorithm.admm()) {
-            refuse(cmd, "--lr", "adam");
+            refuse(cmd, "adam", "--lr");
         } else {
-            for (String admmOnly : List.of("--nu", "--rho", "--mu", "--schedule", "--quantization", "--bits",
-                    "--project-q", "--execution", "--threads", "--device-placement")) {
-                refuse(cmd, admmOnly, "pdadmm-g and pdadmm-g-q");
-            }
+            refuse(cmd, "pdadmm-g and pdadmm-g-q", "--nu", "--rho", "--mu", "--schedule", "--quantization", "--bits",
+                    "--project-q", "--execution", "--threads", "--device-placement");
             if (learningRate != null && !(learningRate > 0)) {
                 throw new ParameterException(cmd, "--lr must be positive, got " + learningRate);
             }
         }
         if (algorithm == Algorithm.PDADMM_G) {
-            for (String quantOnly : List.of("--quantization", "--bits", "--project-q")) {
-                refuse(cmd, quantOnly, "pdadmm-g-q (quantised transfers); add --algorithm pdadmm-g-q");
-            }
+            refuse(cmd, "pdadmm-g-q (quantised transfers); add --algorithm pdadmm-g-q", "--quantization", "--bits",
+                    "--project-q");
         }
         if (devicePlacement != null && devicePlacement.length != model.layers) {
             throw new ParameterException(cmd, "--device-placement needs one device per layer (" + model.layers
@@ -236,11 +232,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void refuse(CommandLine cmd, String option, String appliesTo) {
-        if (cmd.getParseResult().hasMatchedOption(option)) {
-            throw new ParameterException(cmd, option + " applies to " + appliesTo + ", not to --algorithm "
-                    + algorithm.label());
-        }
+    /** Refuses options that only {@code appliesTo} uses. */
+    private void refuse(CommandLine cmd, String appliesTo, String... options) {
+        UsageErrors.refuse(cmd, "applies to " + appliesTo + ", not to --algorithm " + algorithm.label(), options);
     }
 
     /** The transfer configuration; a bad value (bits out of range, ...) is a usage error. */
@@ -314,7 +308,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         return state;
     }
-
 
     private Path outputDirectory(CommandLine cmd, LoadedDataset dataset) {
         Path dir = output;

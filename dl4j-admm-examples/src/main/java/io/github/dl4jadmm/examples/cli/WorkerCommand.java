@@ -337,12 +337,8 @@ public final class WorkerCommand implements Callable<Integer> {
             default -> throw new ParameterException(cmd, "--problem must be pdadmm-g, linear-regression or "
                     + "logistic-regression, got " + problem);
         };
-        for (String option : List.of("--job", "--first-layers", "--checkpoint-dir", "--quantization",
-                "--project-q", "--schedule")) {
-            if (cmd.getParseResult().hasMatchedOption(option)) {
-                throw new ParameterException(cmd, option + " applies to --problem pdadmm-g only");
-            }
-        }
+        UsageErrors.refuse(cmd, "applies to --problem pdadmm-g only", "--job", "--first-layers", "--checkpoint-dir",
+                "--quantization", "--project-q", "--schedule");
         int chain = workers == 0 ? size : workers;
         if (chain < Math.max(2, size) || dimension < 1 || samples < 1 || iterations < 1) {
             throw new ParameterException(cmd, "--workers must be >= 2 and >= the number of ranks (" + size + "), "
