@@ -35,8 +35,9 @@ import org.nd4j.linalg.learning.config.Adam;
  * {@value #ENGINE_CHECKPOINT}): resuming continues with the same iterates, rho schedule and quantisation grids as a
  * run that was never interrupted (DELTA-coded transfers included: their link codecs' state is in it). The weights
  * and biases are always written too ({@code W_l.npy}, {@code b_l.npy}, readable with numpy); from a checkpoint
- * written before exact checkpoints existed, which holds only those, resuming restarts the engine from them with the saved {@code rho} and {@code nu}, the auxiliary variables and duals re-initialised by a forward
- * pass: close to, not identical with, an uninterrupted run. Resuming Adam restores DL4J's model with its updater
+ * written before exact checkpoints existed, which holds only those, resuming restarts the engine from them with the
+ * saved {@code rho} and {@code nu}, the auxiliary variables and duals re-initialised by a forward pass: close to, not
+ * identical with, an uninterrupted run. Resuming Adam restores DL4J's model with its updater
  * state, so it continues exactly.
  */
 final class TrainingLoop {
@@ -110,8 +111,8 @@ final class TrainingLoop {
             offset = 0;
             bytesOffset = 0;
         } else if (exactCheckpoint(checkpoint, resumeFrom)) {
-            // the whole state: the engine counts iterations on from the checkpoint; its channel counts afresh,
-            // starting with the forward pass of its set-up, which an uninterrupted run does not send
+            // the whole state: the engine counts iterations on from the checkpoint; its channel counts bytes afresh
+            // (a resumed engine sends nothing while it is built)
             engine = PdAdmmEngine.resume(checkpoint.folder(resumeFrom).resolve(ENGINE_CHECKPOINT), x, y);
             offset = 0;
             bytesOffset = resumeFrom.bytesSent() - engine.channel().bytesSent();
