@@ -107,7 +107,7 @@ public final class GraphExperiment {
      * The weight decay of the growth stages 2 -> 5 -> L layers (algorithms.md §1.1: it must shrink as the network
      * deepens; measured on Cora).
      */
-    public static final double[] DEFAULT_STAGE_MUS = {10, 1, 0.01};
+    private static final double[] DEFAULT_STAGE_MUS = {10, 1, 0.01};
 
     /**
      * As above with the weight decay of each growth stage given: {@code stageMus[0]} for 2 layers, {@code [1]} for
