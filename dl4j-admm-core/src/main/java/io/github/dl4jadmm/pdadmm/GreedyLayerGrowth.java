@@ -89,8 +89,20 @@ public final class GreedyLayerGrowth {
         return engine;
     }
 
-    /** The architecture with {@code layers} layers: the extra hidden layers copy the last hidden width. */
-    static MlpArchitecture grow(MlpArchitecture a, int layers) {
+    /**
+     * The stages of {@code policy} for a network of {@code layers} layers trained {@code iterations} iterations at
+     * full depth ({@link GrowthPolicy#stages}).
+     */
+    public static GreedyLayerGrowth of(GrowthPolicy policy, int layers, int iterations, double mu) {
+        return new GreedyLayerGrowth(policy.stages(layers, iterations, mu));
+    }
+
+    /**
+     * The architecture {@code a} with {@code layers} layers (more or fewer), every hidden layer of its hidden width.
+     *
+     * @throws IllegalArgumentException if {@code a} has no hidden layer or unequal hidden widths
+     */
+    public static MlpArchitecture grow(MlpArchitecture a, int layers) {
         int[] widths = a.widths();
         int hidden = checkEqualHiddenWidths(widths);
         int[] grown = new int[layers + 1];

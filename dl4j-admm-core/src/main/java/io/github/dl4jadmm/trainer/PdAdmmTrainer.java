@@ -1,6 +1,9 @@
 package io.github.dl4jadmm.trainer;
 
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
+import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
 import io.github.dl4jadmm.pdadmm.Initialization;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
@@ -14,9 +17,13 @@ import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -73,6 +80,8 @@ public final class PdAdmmTrainer {
     private final int checkpointFrequency;
     private final int keepCheckpoints;
     private final int validationFrequency;
+    private final GrowthPolicy growth;
+    private final boolean muSet;
 
     private PdAdmmTrainer(Builder b, PdAdmmConfig config) {
         this.config = config;
@@ -84,6 +93,63 @@ public final class PdAdmmTrainer {
         this.checkpointFrequency = b.checkpointFrequency;
         this.keepCheckpoints = b.keepCheckpoints;
         this.validationFrequency = b.validationFrequency;
+        this.growth = b.growth;
+        this.muSet = b.muSet;
+    }
+
+    /** The recipe for depth: {@link GrowthPolicy#standard()} unless {@link Builder#growth} set another. */
+    public GrowthPolicy growth() {
+        return growth;
+    }
+
+    /**
+     * The stages a fresh run on {@code network} trains: the growth stages of {@link #growth()} when they apply to
+     * the network (more layers than the first growth depth, equal hidden widths, ReLU or identity, never trained
+     * before), else the network at its full depth with {@code mu}. The last stage runs {@code iterations}.
+     */
+    public List<GrowthStage> stagesFor(NetworkAdapter network) {
+        return growthDecision(network).stages;
+    }
+
+    /**
+     * What a run on {@code network} warns about, once, before it starts: why the growth policy does not apply to a
+     * deep network (and what the user can do), or that {@code mu} is not used because the stages' weight decays
+     * are; empty when there is nothing to say.
+     */
+    public Optional<String> growthWarning(NetworkAdapter network) {
+        return Optional.ofNullable(growthDecision(network).warning());
+    }
+
+    /** The stages, and what to tell the user when growth was asked for but does not apply. */
+    private record GrowthDecision(List<GrowthStage> stages, String warning) {
+    }
+
+    private GrowthDecision growthDecision(NetworkAdapter network) {
+        MlpArchitecture architecture = network.architecture();
+        int layers = architecture.layers();
+        List<GrowthStage> single = List.of(new GrowthStage(layers, config.iterations(), config.mu()));
+        if (!growth.enabled() || layers <= growth.depths()[0]) {
+            return new GrowthDecision(single, null);
+        }
+        String why = GrowthPolicy.whyNotApplicable(architecture);
+        if (why != null) {
+            return new GrowthDecision(single, why + "; " + GrowthPolicy.advice(layers));
+        }
+        if (network.iterationCount() > 0) {
+            return new GrowthDecision(single, "the network has been trained before (iteration count "
+                    + network.iterationCount() + "), so pdADMM-G continues from its weights instead of growing it "
+                    + "greedily, which would replace its hidden layers by identities; to grow it, build a fresh "
+                    + "network (net.init()), or set growth(GrowthPolicy.none()) to say that continuing is intended");
+        }
+        List<GrowthStage> stages = growth.stages(layers, config.iterations(), config.mu());
+        String warning = null;
+        if (muSet) {
+            warning = "mu(" + config.mu() + ") is not used: greedy growth trains " + growth.describe(layers,
+                    config.iterations(), config.mu()) + "; give the stages' weight decays with "
+                    + "growth(GrowthPolicy.standard().withWeightDecays(...)), or growth(GrowthPolicy.none()) to train "
+                    + "the " + layers + " layers at once with mu";
+        }
+        return new GrowthDecision(stages, warning);
     }
 
     /** The ADMM configuration as built; its data type is replaced by the network's unless one was set. */
@@ -182,15 +248,90 @@ public final class PdAdmmTrainer {
         if (checkpointDirectory != null) {
             requireNoCheckpoints();
         }
+        GrowthDecision decision = growthDecision(network);
+        if (decision.warning() != null) {
+            log.warn("pdADMM-G: {}", decision.warning());
+        }
+        List<GrowthStage> stages = decision.stages();
         List<INDArray> weights = new ArrayList<>();
         List<INDArray> biases = new ArrayList<>();
-        for (int l = 1; l <= architecture.layers(); l++) {
-            weights.add(network.weightView(l));
-            biases.add(network.biasView(l));
+        if (stages.size() == 1) {
+            for (int l = 1; l <= architecture.layers(); l++) {
+                weights.add(network.weightView(l));
+                biases.add(network.biasView(l));
+            }
+        } else {
+            // the first stage keeps the network's own first and output layers; the layers between start as identities
+            log.info("pdADMM-G trains {} layers by {}", architecture.layers(), growth.describe(architecture.layers(),
+                    runConfig.iterations(), runConfig.mu()));
+            weights.add(network.weightView(1).dup());
+            biases.add(network.biasView(1).dup());
+            for (int l = architecture.layers() - stages.get(0).layers() + 2; l <= architecture.layers(); l++) {
+                weights.add(network.weightView(l).dup());
+                biases.add(network.biasView(l).dup());
+            }
         }
-        try (PdAdmmEngine engine = new PdAdmmEngine(architecture, runConfig, features, labels, weights, biases)) {
-            return run(network, engine, features, labels, validationFeatures, validationLabels, 0);
+        return runStages(network, stages, 0, runConfig, features, labels, validationFeatures, validationLabels,
+                weights, biases, null, 0);
+    }
+
+    /**
+     * Runs {@code stages} from index {@code first}: the first of them on {@code resumed} (an engine restored from a
+     * checkpoint) or on a new engine with {@code weights}, every later one on the weights of the stage before, grown
+     * by identity layers. Validation selects the iterate of the last stage only (the benchmarks' protocol: the
+     * result is a network of the full depth that was trained at that depth).
+     */
+    private PdAdmmTrainingResult runStages(NetworkAdapter network, List<GrowthStage> stages, int first,
+                                           PdAdmmConfig runConfig, INDArray features, INDArray labels,
+                                           INDArray validationFeatures, INDArray validationLabels,
+                                           List<INDArray> weights, List<INDArray> biases, PdAdmmEngine resumed,
+                                           long bytesOffset) {
+        MlpArchitecture full = network.architecture();
+        List<IterationMetrics> history = new ArrayList<>();
+        int iterationsBefore = 0;
+        long bytes = bytesOffset;
+        PdAdmmTrainingResult result = null;
+        for (int s = first; s < stages.size(); s++) {
+            GrowthStage stage = stages.get(s);
+            boolean last = s == stages.size() - 1;
+            if (result != null) {
+                List<INDArray>[] grown = GreedyLayerGrowth.insertIdentityLayers(result.weights(), result.biases(),
+                        stage.layers());
+                weights = grown[0];
+                biases = grown[1];
+            }
+            PdAdmmEngine engine = resumed;
+            resumed = null;
+            if (engine == null) {
+                MlpArchitecture architecture = stage.layers() == full.layers() ? full
+                        : GreedyLayerGrowth.grow(full, stage.layers());
+                PdAdmmConfig stageConfig = stages.size() == 1 ? runConfig
+                        : runConfig.toBuilder().iterations(stage.iterations()).mu(stage.mu()).build();
+                engine = new PdAdmmEngine(architecture, stageConfig, features, labels, weights, biases);
+            } else if (stages.size() > 1) {
+                log.info("pdADMM-G resumes growth stage {} of {} ({} layers)", s + 1, stages.size(), stage.layers());
+            }
+            try (PdAdmmEngine stageEngine = engine) {
+                result = run(network, stageEngine, features, labels, last ? validationFeatures : null,
+                        last ? validationLabels : null, bytes, last ? checkpointDirectory
+                                : stageCheckpointDirectory(stage.layers()));
+            }
+            history.addAll(result.history());
+            if (!result.history().isEmpty()) {
+                bytes = result.last().bytesSent();
+            }
+            if (!last) {
+                iterationsBefore += result.history().size();
+                if (result.stoppedEarly()) {
+                    log.info("pdADMM-G: growth stage {} ({} layers) met the residual tolerance", s + 1,
+                            stage.layers());
+                }
+            }
         }
+        int best = result.bestValidationIteration() < 0 ? -1 : result.bestValidationIteration() + iterationsBefore;
+        return new PdAdmmTrainingResult(result.config(), result.architecture(), history, result.weights(),
+                result.biases(), result.stoppedEarly(), best, result.bestValidationAccuracy(), result.lastCheckpoint(),
+                stages.subList(first, stages.size()));
     }
 
     /** Continues a checkpointed run on the adapted network; see {@link #resume(MultiLayerNetwork, DataSet, Path)}. */
@@ -199,13 +340,31 @@ public final class PdAdmmTrainer {
         validateData(architecture, features, labels, null, null);
         PdAdmmCheckpoint.Info info;
         try {
-            info = PdAdmmCheckpoint.info(checkpoint);
+            info = PdAdmmCheckpoint.info(newestStageDirectory(checkpoint));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint at " + checkpoint + ": " + e.getMessage(), e);
         }
-        if (!info.architecture().equals(architecture)) {
-            throw new IllegalArgumentException("checkpoint " + info.directory() + " trained " + info.architecture()
-                    + " but the network is " + architecture);
+        List<GrowthStage> stages;
+        int first;
+        if (info.architecture().equals(architecture)) {
+            stages = List.of(new GrowthStage(architecture.layers(), info.config().iterations(), info.config().mu()));
+            first = 0;
+        } else {
+            // a checkpoint of an earlier growth stage: continue it, then the later stages of this trainer's policy
+            stages = growth.stages(architecture.layers(), configFor(network).iterations(), config.mu());
+            first = -1;
+            for (int s = 0; s < stages.size() - 1; s++) {
+                if (stages.get(s).layers() == info.architecture().layers()
+                        && GreedyLayerGrowth.grow(architecture, stages.get(s).layers()).equals(info.architecture())) {
+                    first = s;
+                }
+            }
+            if (first < 0) {
+                throw new IllegalArgumentException("checkpoint " + info.directory() + " trained "
+                        + info.architecture() + " but the network is " + architecture + ", and it is not a stage of "
+                        + "this trainer's growth " + growth + "; resume with the network (and growth policy) that "
+                        + "wrote it");
+            }
         }
         requireMemory(architecture, features.rows(), info.config().dataType());
         PdAdmmEngine engine;
@@ -217,11 +376,10 @@ public final class PdAdmmTrainer {
         }
         log.info("pdADMM-G resumes from iteration {} of {} ({})", info.iteration(), info.config().iterations(),
                 info.directory());
-        try (engine) {
-            // the resumed engine's set-up sent a forward pass of its own, which the original run had already counted
-            long offset = info.bytesSent() - engine.channel().bytesSent();
-            return run(network, engine, features, labels, null, null, offset);
-        }
+        // the resumed engine's set-up sent a forward pass of its own, which the original run had already counted
+        long offset = info.bytesSent() - engine.channel().bytesSent();
+        return runStages(network, stages, first, info.config(), features, labels, null, null, null, null, engine,
+                offset);
     }
 
     private void validateData(MlpArchitecture architecture, INDArray features, INDArray labels,
@@ -241,13 +399,47 @@ public final class PdAdmmTrainer {
         log.debug("pdADMM-G memory estimate {}", estimate.describe());
     }
 
+    /** Prefix of the sub-directories that hold the checkpoints of the growth stages before the full depth. */
+    public static final String GROWTH_STAGE_PREFIX = "growth-stage-";
+
+    /**
+     * Where the checkpoints of the growth stage of {@code layers} layers go: a sub-directory of the checkpoint
+     * directory (each stage counts its iterations from 0); the full-depth stage writes into the directory itself.
+     */
+    private Path stageCheckpointDirectory(int layers) {
+        return checkpointDirectory == null ? null
+                : checkpointDirectory.resolve(String.format(Locale.ROOT, "%s%03d-layers", GROWTH_STAGE_PREFIX, layers));
+    }
+
+    /**
+     * The directory holding the newest checkpoints under {@code root}: {@code root} itself when it holds checkpoints
+     * (the full-depth stage) or is one, else its deepest growth stage with checkpoints; {@code root} when there
+     * are none.
+     */
+    static Path newestStageDirectory(Path root) throws IOException {
+        if (!PdAdmmCheckpoint.list(root).isEmpty() || !Files.isDirectory(root)) {
+            return root;
+        }
+        try (Stream<Path> children = Files.list(root)) {
+            List<Path> stages = children.filter(p -> p.getFileName().toString().startsWith(GROWTH_STAGE_PREFIX))
+                    .sorted().toList();
+            for (int i = stages.size() - 1; i >= 0; i--) {
+                if (!PdAdmmCheckpoint.list(stages.get(i)).isEmpty()) {
+                    return stages.get(i);
+                }
+            }
+        }
+        return root;
+    }
+
     private void requireNoCheckpoints() {
         try {
-            List<Path> existing = PdAdmmCheckpoint.list(checkpointDirectory);
+            Path stage = newestStageDirectory(checkpointDirectory);
+            List<Path> existing = PdAdmmCheckpoint.list(stage);
             if (!existing.isEmpty()) {
                 throw new IllegalStateException("the checkpoint directory " + checkpointDirectory + " already holds "
-                        + "checkpoints (newest: " + existing.get(existing.size() - 1).getFileName() + "); continue "
-                        + "that run with resume(...), or give a fresh run an empty directory");
+                        + "checkpoints (newest: " + checkpointDirectory.relativize(existing.get(existing.size() - 1))
+                        + "); continue that run with resume(...), or give a fresh run an empty directory");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -257,7 +449,8 @@ public final class PdAdmmTrainer {
     // ---- the loop ----
 
     private PdAdmmTrainingResult run(NetworkAdapter network, PdAdmmEngine engine, INDArray features, INDArray labels,
-                                     INDArray validationFeatures, INDArray validationLabels, long bytesOffset) {
+                                     INDArray validationFeatures, INDArray validationLabels, long bytesOffset,
+                                     Path checkpointRoot) {
         Model model = network.network();
         PdAdmmConfig runConfig = engine.config();
         ValidationTracker validation = null;
@@ -313,7 +506,7 @@ public final class PdAdmmTrainer {
                     inEpoch = 0;
                 }
                 if (checkpointDirectory != null && (end || engine.iterationCount() % checkpointFrequency == 0)) {
-                    lastCheckpoint = checkpoint(engine);
+                    lastCheckpoint = checkpoint(engine, checkpointRoot);
                 }
             }
             engine.synchronizeBoundaries();
@@ -329,7 +522,8 @@ public final class PdAdmmTrainer {
             }
             writeWeights(network, weights, biases);
             return new PdAdmmTrainingResult(runConfig, engine.architecture(), history, weights, biases, stoppedEarly,
-                    bestIteration, bestAccuracy, lastCheckpoint);
+                    bestIteration, bestAccuracy, lastCheckpoint, List.of(new GrowthStage(engine.architecture().layers(),
+                    runConfig.iterations(), runConfig.mu())));
         } finally {
             if (notify) {
                 network.clearInputAndLabels();
@@ -337,11 +531,11 @@ public final class PdAdmmTrainer {
         }
     }
 
-    private Path checkpoint(PdAdmmEngine engine) {
+    private Path checkpoint(PdAdmmEngine engine, Path root) {
         try {
-            return PdAdmmCheckpoint.save(engine, checkpointDirectory, keepCheckpoints);
+            return PdAdmmCheckpoint.save(engine, root, keepCheckpoints);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a checkpoint to " + checkpointDirectory + " (the earlier "
+            throw new UncheckedIOException("cannot write a checkpoint to " + root + " (the earlier "
                     + "checkpoints there are intact): " + e.getMessage(), e);
         }
     }
@@ -358,13 +552,28 @@ public final class PdAdmmTrainer {
     }
 
     private static void writeWeights(PdAdmmEngine engine, NetworkAdapter network) {
+        if (engine.architecture().layers() < network.architecture().layers()) {
+            writeWeights(network, engine.weights(), engine.biases());
+            return;
+        }
         for (int l = 1; l <= engine.architecture().layers(); l++) {
             assignInto(network.weightView(l), engine.weight(l));
             assignInto(network.biasView(l), engine.bias(l));
         }
     }
 
+    /**
+     * Writes the weights of a network of {@code weights.size()} layers into the network; a growth stage shallower than
+     * the network fills the layers between its last hidden layer and the output layer with identities, which give
+     * the network the stage's function (ReLU of a non-negative input is itself).
+     */
     private static void writeWeights(NetworkAdapter network, List<INDArray> weights, List<INDArray> biases) {
+        int layers = network.architecture().layers();
+        if (weights.size() < layers) {
+            List<INDArray>[] grown = GreedyLayerGrowth.insertIdentityLayers(weights, biases, layers);
+            weights = grown[0];
+            biases = grown[1];
+        }
         for (int l = 1; l <= weights.size(); l++) {
             assignInto(network.weightView(l), weights.get(l - 1));
             assignInto(network.biasView(l), biases.get(l - 1));
@@ -457,6 +666,8 @@ public final class PdAdmmTrainer {
         private int checkpointFrequency;
         private int keepCheckpoints = PdAdmmCheckpoint.DEFAULT_KEEP;
         private int validationFrequency = 1;
+        private GrowthPolicy growth = GrowthPolicy.standard();
+        private boolean muSet;
 
         /** A builder with the defaults. */
         public Builder() {
@@ -466,6 +677,7 @@ public final class PdAdmmTrainer {
         public Builder config(PdAdmmConfig config) {
             this.config = config.toBuilder();
             this.dataTypeSet = true;
+            this.muSet = config.mu() != 0;
             return this;
         }
 
@@ -484,6 +696,7 @@ public final class PdAdmmTrainer {
         /** Weight decay {@code mu}, which decides generalisation; see {@link PdAdmmConfig#mu()}. */
         public Builder mu(double mu) {
             config.mu(mu);
+            muSet = true;
             return this;
         }
 
@@ -592,6 +805,21 @@ public final class PdAdmmTrainer {
         /** How many checkpoints to keep (default {@value PdAdmmCheckpoint#DEFAULT_KEEP}). */
         public Builder keepCheckpoints(int keep) {
             this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /**
+         * The recipe for depth (default {@link GrowthPolicy#standard()}: a network of more than 2 layers is grown
+         * 2 -> 5 -> L with weight decays 10 / 1 / 0.01, each earlier stage as long as the last); {@link
+         * GrowthPolicy#none()} trains the network at its full depth from its initial weights with {@link #mu}.
+         * A network that cannot be grown (unequal hidden widths, an activation other than ReLU or identity, or one
+         * trained before) is trained at full depth, with a warning that says why and what to do.
+         */
+        public Builder growth(GrowthPolicy growth) {
+            if (growth == null) {
+                throw new IllegalArgumentException("growth must not be null; use GrowthPolicy.none() for no growth");
+            }
+            this.growth = growth;
             return this;
         }
 

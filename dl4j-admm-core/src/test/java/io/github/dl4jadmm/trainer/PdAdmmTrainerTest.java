@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +34,7 @@ class PdAdmmTrainerTest {
     Path temp;
 
     private static PdAdmmTrainer trainer(int iterations) {
-        return new PdAdmmTrainer.Builder().nu(1).rho(5).mu(0.01).iterations(iterations).build();
+        return new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).nu(1).rho(5).mu(0.01).iterations(iterations).build();
     }
 
     private static double maxDifference(INDArray a, INDArray b) {
@@ -147,7 +148,7 @@ class PdAdmmTrainerTest {
     void validationKeepsTheBestIterate() {
         DataSet validation = Networks.blobs(8);
         MultiLayerNetwork net = Networks.classifier(DataType.FLOAT);
-        PdAdmmTrainingResult result = new PdAdmmTrainer.Builder().iterations(20).validationFrequency(2).build()
+        PdAdmmTrainingResult result = new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(20).validationFrequency(2).build()
                 .fit(net, DATA, validation);
         assertTrue(result.bestValidationIteration() >= 0 && result.bestValidationIteration() < 20);
         assertEquals(0, result.bestValidationIteration() % 2);

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ class TrainerCheckpointTest {
     Path directory;
 
     private PdAdmmTrainer checkpointing() {
-        return new PdAdmmTrainer.Builder().mu(0.01).iterations(20).checkpoints(directory, 10).build();
+        return new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).mu(0.01).iterations(20).checkpoints(directory, 10).build();
     }
 
     /** Simulates a crash: the run dies in the listener of iteration 12, after the checkpoint of iteration 10. */
@@ -39,7 +40,7 @@ class TrainerCheckpointTest {
     @Test
     void aResumedRunEqualsAnUninterruptedOne() {
         MultiLayerNetwork straight = Networks.classifier(DataType.DOUBLE);
-        PdAdmmTrainingResult uninterrupted = new PdAdmmTrainer.Builder().mu(0.01).iterations(20).build()
+        PdAdmmTrainingResult uninterrupted = new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).mu(0.01).iterations(20).build()
                 .fit(straight, DATA);
 
         MultiLayerNetwork crashed = Networks.classifier(DataType.DOUBLE);
@@ -75,7 +76,7 @@ class TrainerCheckpointTest {
 
     @Test
     void resumingOnAnotherArchitectureIsRefused() {
-        new PdAdmmTrainer.Builder().iterations(2).checkpoints(directory, 1).build()
+        new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(2).checkpoints(directory, 1).build()
                 .fit(Networks.classifier(DataType.FLOAT), DATA);
         MultiLayerNetwork other = Networks.of(Networks.dense(Networks.FEATURES, 8), Networks.softmaxOutput(8));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

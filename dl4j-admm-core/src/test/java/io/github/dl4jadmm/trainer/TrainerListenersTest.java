@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -91,7 +92,7 @@ class TrainerListenersTest {
         };
         net.setListeners(recorder, admm);
 
-        new PdAdmmTrainer.Builder().iterations(4).iterationsPerEpoch(2).build().fit(net, DATA);
+        new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(4).iterationsPerEpoch(2).build().fit(net, DATA);
 
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -135,7 +136,7 @@ class TrainerListenersTest {
         CollectScoresListener scores = new CollectScoresListener(1);
         net.setListeners(new ScoreIterationListener(1), new PerformanceListener(1, true), scores,
                 new AdmmLoggingListener(2));
-        new PdAdmmTrainer.Builder().iterations(5).build().fit(net, DATA);
+        new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(5).build().fit(net, DATA);
         assertEquals(List.of(0, 1, 2, 3, 4), new ArrayList<>(scores.getListIteration()));
         for (double score : scores.getListScore()) {
             assertTrue(Double.isFinite(score), "score " + score);
@@ -148,7 +149,7 @@ class TrainerListenersTest {
         File directory = temp.toFile();
         net.setListeners(new CheckpointListener.Builder(directory).saveEveryNIterations(5).keepAll().build());
         // DL4J saves when the iteration count (0-based) is a positive multiple of 5: after iterations 5 and 10
-        new PdAdmmTrainer.Builder().iterations(11).build().fit(net, DATA);
+        new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(11).build().fit(net, DATA);
 
         assertEquals(2, CheckpointListener.availableCheckpoints(directory).size());
         MultiLayerNetwork restored = CheckpointListener.loadLastCheckpointMLN(directory);
@@ -163,7 +164,7 @@ class TrainerListenersTest {
         MultiLayerNetwork net = Networks.classifier(DataType.FLOAT);
         InMemoryStatsStorage storage = new InMemoryStatsStorage();
         net.setListeners(new StatsListener(storage, 1));
-        new PdAdmmTrainer.Builder().iterations(5).build().fit(net, DATA);
+        new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(5).build().fit(net, DATA);
 
         assertEquals(1, storage.listSessionIDs().size());
         String session = storage.listSessionIDs().get(0);
