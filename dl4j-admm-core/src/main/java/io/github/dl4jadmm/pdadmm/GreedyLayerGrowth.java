@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.comm.Channel;
+import io.github.dl4jadmm.comm.LocalChannel;
 import io.github.dl4jadmm.comm.TensorCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,6 +88,39 @@ public final class GreedyLayerGrowth {
             engine.fit();
         }
         return engine;
+    }
+
+    /**
+     * Trains every stage but the last and returns the weights and biases that the last stage starts from: the
+     * weights of the stage before it, grown by identity layers to the full depth. This is how a runner that trains
+     * the full-depth stage elsewhere (ranks in other processes, Spark tasks) takes part in the recipe: the shallow
+     * stages are cheap and run here, in one engine. With a single stage it returns {@code weights} and
+     * {@code biases} unchanged.
+     *
+     * @param full     the network of the last stage
+     * @param config   base configuration; each stage overrides {@code iterations} and {@code mu}
+     * @param weights  initial weights of the first stage's network
+     * @param biases   initial biases of the first stage's network
+     * @param listener called after every iteration of every stage run here (may be null)
+     * @return {@code [weights, biases]} of the full-depth network
+     */
+    @SuppressWarnings("unchecked")
+    public List<INDArray>[] fitAllButLast(MlpArchitecture full, PdAdmmConfig config, INDArray features,
+                                          INDArray labels, List<INDArray> weights, List<INDArray> biases,
+                                          PdAdmmListener listener) {
+        GrowthStage last = stages.get(stages.size() - 1);
+        if (last.layers() != full.layers()) {
+            throw new IllegalArgumentException("the last growth stage has " + last.layers() + " layers but the "
+                    + "network " + full.layers());
+        }
+        if (stages.size() == 1) {
+            return new List[]{weights, biases};
+        }
+        GreedyLayerGrowth before = new GreedyLayerGrowth(stages.subList(0, stages.size() - 1));
+        try (PdAdmmEngine engine = before.fit(grow(full, stages.get(0).layers()), config, features, labels, weights,
+                biases, LocalChannel::new, listener)) {
+            return insertIdentityLayers(engine.weights(), engine.biases(), full.layers());
+        }
     }
 
     /**

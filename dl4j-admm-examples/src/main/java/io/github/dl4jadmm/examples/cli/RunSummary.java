@@ -7,6 +7,7 @@ import io.github.dl4jadmm.examples.report.Json;
 import io.github.dl4jadmm.examples.report.MetricsCsv;
 import io.github.dl4jadmm.examples.report.ProgressBar;
 import io.github.dl4jadmm.examples.report.RunPlots;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import java.io.IOException;
@@ -46,6 +47,7 @@ final class RunSummary {
     private final LoadedDataset dataset;
     private final MlpArchitecture architecture;
     private final PdAdmmConfig config;
+    private final List<GrowthStage> stages;
     private final Double adamLearningRate;
     private final Checkpoint checkpoint;
     private final int checkpointEvery;
@@ -55,7 +57,8 @@ final class RunSummary {
     private final Exception failure;
 
     RunSummary(Algorithm algorithm, String started, String command, Map<String, Object> settings,
-               LoadedDataset dataset, MlpArchitecture architecture, PdAdmmConfig config, Double adamLearningRate,
+               LoadedDataset dataset, MlpArchitecture architecture, PdAdmmConfig config, List<GrowthStage> stages,
+               Double adamLearningRate,
                Checkpoint checkpoint, int checkpointEvery, Integer resumedFrom, List<IterationRecord> history,
                FinalAccuracy accuracy, Exception failure) {
         this.algorithm = algorithm;
@@ -65,6 +68,7 @@ final class RunSummary {
         this.dataset = dataset;
         this.architecture = architecture;
         this.config = config;
+        this.stages = stages == null ? List.of() : List.copyOf(stages);
         this.adamLearningRate = adamLearningRate;
         this.checkpoint = checkpoint;
         this.checkpointEvery = checkpointEvery;
@@ -122,6 +126,20 @@ final class RunSummary {
         if (config != null) {
             m.put("pdAdmmConfig", Json.readObject(config.toJson()));
         }
+        if (!stages.isEmpty()) {
+            List<Map<String, Object>> growth = new ArrayList<>();
+            int first = 0;
+            for (GrowthStage stage : stages) {
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("layers", stage.layers());
+                g.put("mu", stage.mu());
+                g.put("iterations", stage.iterations());
+                g.put("firstIteration", first);
+                first += stage.iterations();
+                growth.add(g);
+            }
+            m.put("stages", growth);
+        }
         if (adamLearningRate != null) {
             Map<String, Object> adam = new LinkedHashMap<>();
             adam.put("learningRate", adamLearningRate);
@@ -162,11 +180,28 @@ final class RunSummary {
         return r;
     }
 
-    /** The first evaluated iteration with the highest validation accuracy, or null if none was evaluated. */
+    /**
+     * The first iteration of the full-depth stage, where the iterate is chosen on validation (0 without growth: the
+     * result is a network of the full depth trained at that depth, as in the benchmarks' protocol).
+     */
+    int selectionStart() {
+        int start = 0;
+        for (int s = 0; s < stages.size() - 1; s++) {
+            start += stages.get(s).iterations();
+        }
+        return start;
+    }
+
+    /**
+     * The first evaluated iteration of the full-depth stage with the highest validation accuracy, or null if none
+     * was evaluated.
+     */
     BestValidation bestValidation() {
         BestValidation best = null;
+        int from = selectionStart();
         for (IterationRecord r : history) {
-            if (!Double.isNaN(r.valAccuracy()) && (best == null || r.valAccuracy() > best.validation())) {
+            if (r.iteration() >= from && !Double.isNaN(r.valAccuracy())
+                    && (best == null || r.valAccuracy() > best.validation())) {
                 best = new BestValidation(r.iteration(), r.valAccuracy(), r.testAccuracy());
             }
         }
@@ -191,8 +226,9 @@ final class RunSummary {
         }
         BestValidation best = bestValidation();
         if (best != null) {
-            out.printf(Locale.ROOT, "best validation %.4f at iteration %d (test %.4f there)%n", best.validation(),
-                    best.iteration(), best.test());
+            out.printf(Locale.ROOT, "best validation %.4f at iteration %d (test %.4f there)%s%n", best.validation(),
+                    best.iteration(), best.test(), stages.size() > 1 ? "; chosen in the " + architecture.layers()
+                            + "-layer stage, from iteration " + selectionStart() : "");
         }
         Path dir = files.isEmpty() ? null : files.get(0).getParent();
         out.println("wrote " + (dir == null ? "" : dir + "/: ") + String.join(", ",

@@ -5,6 +5,7 @@ import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.examples.report.ProgressBar;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.quant.QuantizerConfig;
@@ -49,6 +50,11 @@ public final class TrainCommand implements Callable<Integer> {
             "--csv-header-lines", "--algorithm", "--layers", "--neurons", "--quantization", "--bits", "--project-q",
             "--seed");
     /**
+     * Settings of pdADMM-G's recipe for depth: a resumed run must use the same (a checkpoint written before growth
+     * existed was made without growth).
+     */
+    private static final List<String> GROWTH_MUST_MATCH = List.of("--growth", "--stage-mu", "--stage-iterations");
+    /**
      * Settings that an exact pdADMM-G resume takes from the checkpoint (the engine continues with its saved
      * configuration): a resumed run must give the same, or leave them out.
      */
@@ -70,7 +76,8 @@ public final class TrainCommand implements Callable<Integer> {
     ModelOptions model = new ModelOptions();
 
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "200",
-            description = "ADMM iterations, or Adam epochs (full batch), of the whole run (default: ${DEFAULT-VALUE}).")
+            description = "ADMM iterations of the full-depth network (with growth, each earlier stage runs "
+                    + "--stage-iterations more), or Adam epochs (full batch) (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--quantization", paramLabel = "MODE", converter = DashedNames.QuantizationModes.class,
@@ -144,8 +151,10 @@ public final class TrainCommand implements Callable<Integer> {
         String started = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         validate(cmd);
         QuantizerConfig quantizer = quantizer(cmd);
+        List<GrowthStage> stages = algorithm.admm() ? model.stages(cmd, iterations) : null;
+        int total = stages == null ? iterations : stages.stream().mapToInt(GrowthStage::iterations).sum();
         Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
-        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint) : null;
+        Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint, total) : null;
         LoadedDataset dataset = data.load(cmd);
         PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
         Path outputDir = outputDirectory(cmd, dataset);
@@ -154,26 +163,29 @@ public final class TrainCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "%s on %s: %s, %s%n", algorithm.label(), describe(dataset), architecture,
                 algorithm.admm() ? transfers(config) : "Adam lr " + learningRate());
+        if (stages != null) {
+            out.printf(Locale.ROOT, "%s%n", model.growthPolicy(cmd).describe(model.layers, iterations, model.mu));
+        }
         if (resumeFrom != null) {
             String how = !algorithm.admm() ? "DL4J's model and updater state"
                     : TrainingLoop.exactCheckpoint(checkpoint, resumeFrom) ? "the whole ADMM state"
                     : "the weights only; p, z, q and u restart from a forward pass";
             out.printf(Locale.ROOT, "resuming from %s at iteration %d of %d (%s)%n", checkpoint.directory(),
-                    resumeFrom.iterationsDone(), iterations, how);
+                    resumeFrom.iterationsDone(), total, how);
         }
         out.flush();
 
         List<IterationRecord> history = resumeFrom != null ? new ArrayList<>(checkpoint.history(resumeFrom))
                 : new ArrayList<>();
         int startAt = resumeFrom != null ? resumeFrom.iterationsDone() : 0;
-        ProgressBar progress = new ProgressBar(cmd.getErr(), algorithm.label(), iterations, startAt,
+        ProgressBar progress = new ProgressBar(cmd.getErr(), algorithm.label(), total, startAt,
                 common.progressStyle());
         RunSummary.FinalAccuracy accuracy = null;
         Exception failure = null;
         try {
-            TrainingLoop loop = new TrainingLoop(dataset.splits(), iterations, evalEvery, history, progress::update,
+            TrainingLoop loop = new TrainingLoop(dataset.splits(), total, evalEvery, history, progress::update,
                     checkpoint, checkpointEvery, settings(), resumeFrom);
-            accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config)
+            accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config, stages)
                     : loop.adam(model.layers, model.neurons, learningRate(), model.seed);
         } catch (AdmmDivergenceException e) {
             failure = e;
@@ -182,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         RunSummary summary = new RunSummary(algorithm, started, commandText(), settings(), dataset, architecture,
-                config, algorithm.admm() ? null : learningRate(), checkpoint, checkpointEvery,
+                config, stages, algorithm.admm() ? null : learningRate(), checkpoint, checkpointEvery,
                 resumeFrom == null ? null : resumeFrom.iterationsDone(), history, accuracy, failure);
         List<Path> files = summary.write(outputDir, !noPlots, algorithm.label() + " on " + dataset.name());
         summary.print(out, files);
@@ -208,7 +220,8 @@ public final class TrainCommand implements Callable<Integer> {
             refuse(cmd, "adam", "--lr");
         } else {
             refuse(cmd, "pdadmm-g and pdadmm-g-q", "--nu", "--rho", "--mu", "--schedule", "--quantization", "--bits",
-                    "--project-q", "--execution", "--threads", "--device-placement");
+                    "--project-q", "--execution", "--threads", "--device-placement", "--growth", "--stage-mu",
+                    "--stage-iterations");
             if (learningRate != null && !(learningRate > 0)) {
                 throw new ParameterException(cmd, "--lr must be positive, got " + learningRate);
             }
@@ -274,7 +287,7 @@ public final class TrainCommand implements Callable<Integer> {
         return learningRate == null ? 0.01 : learningRate;
     }
 
-    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint) throws IOException {
+    private Checkpoint.State resumeState(CommandLine cmd, Checkpoint checkpoint, int total) throws IOException {
         if (!checkpoint.exists()) {
             throw new ParameterException(cmd, "--resume: no checkpoint in " + checkpoint.directory() + " (no "
                     + Checkpoint.INDEX + ")");
@@ -290,6 +303,20 @@ public final class TrainCommand implements Callable<Integer> {
                         + "; resume with the same model and data");
             }
         }
+        if (algorithm.admm()) {
+            for (String key : GROWTH_MUST_MATCH) {
+                // a checkpoint from before growth existed was made without it
+                Object savedValue = state.settings().containsKey(key) ? state.settings().get(key)
+                        : key.equals("--growth") ? "none" : null;
+                String saved = String.valueOf(savedValue);
+                String current = String.valueOf(now.get(key));
+                if (!saved.equals(current)) {
+                    throw new ParameterException(cmd, "--resume: the checkpoint in " + checkpoint.directory()
+                            + " was made with " + key + " " + saved + ", this run has " + current
+                            + "; resume with the same recipe for depth (add " + key + " " + saved + ")");
+                }
+            }
+        }
         if (algorithm.admm() && TrainingLoop.exactCheckpoint(checkpoint, state)) {
             for (String key : EXACT_RESUME_MUST_MATCH) {
                 String saved = String.valueOf(state.settings().get(key));
@@ -302,9 +329,10 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        if (state.iterationsDone() > iterations) {
+        if (state.iterationsDone() > total) {
             throw new ParameterException(cmd, "--resume: the checkpoint has " + state.iterationsDone()
-                    + " iterations done, more than --iterations " + iterations + " (the total to reach)");
+                    + " iterations done, more than the " + total + " of this run (--iterations " + iterations
+                    + (total != iterations ? " and the growth stages before it" : "") + ")");
         }
         return state;
     }
@@ -339,6 +367,8 @@ public final class TrainCommand implements Callable<Integer> {
                 value = DashedNames.of(e);
             } else if (value instanceof int[] a) {
                 value = Arrays.stream(a).boxed().toList();
+            } else if (value instanceof double[] a) {
+                value = Arrays.stream(a).boxed().toList();
             } else if (value instanceof Path p) {
                 value = p.toString();
             }
@@ -351,6 +381,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (algorithm == Algorithm.ADAM) {
             m.put("--lr", learningRate());
+            GROWTH_MUST_MATCH.forEach(m::remove);
         }
         return m;
     }

@@ -6,6 +6,9 @@ import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.graph.augment.AugmentedSplits;
 import io.github.dl4jadmm.graph.model.GaMlp;
+import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
+import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.OutputRisk;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
@@ -92,8 +95,14 @@ final class TrainingLoop {
         return Files.isDirectory(checkpoint.folder(state).resolve(ENGINE_CHECKPOINT));
     }
 
-    /** Trains with pdADMM-G; {@code config} describes the whole run ({@code iterations} is the total). */
-    FinalAccuracy pdAdmm(MlpArchitecture architecture, PdAdmmConfig config) throws IOException {
+    /**
+     * Trains with pdADMM-G through {@code stages} (the greedy growth stages, or one stage at the network's depth);
+     * {@code config} holds the ADMM settings, each stage sets its own iterations and weight decay. The iterations of
+     * the stages add up to the run's total; a checkpoint of any stage resumes in that stage, and the later stages
+     * grow its weights as an uninterrupted run does.
+     */
+    FinalAccuracy pdAdmm(MlpArchitecture architecture, PdAdmmConfig config, List<GrowthStage> stages)
+            throws IOException {
         int done = iterationsDone();
         INDArray x = splits.features(SplitPart.TRAIN);
         INDArray y = splits.labels(SplitPart.TRAIN);
@@ -101,20 +110,29 @@ final class TrainingLoop {
         INDArray yVal = splits.labels(SplitPart.VAL);
         INDArray xTest = splits.features(SplitPart.TEST);
         INDArray yTest = splits.labels(SplitPart.TEST);
-        PdAdmmConfig.Builder remaining = config.toBuilder().iterations(totalIterations - done);
+        int[] stageStart = new int[stages.size() + 1];
+        for (int s = 0; s < stages.size(); s++) {
+            stageStart[s + 1] = stageStart[s] + stages.get(s).iterations();
+        }
         PdAdmmEngine engine;
+        int first;
         // what the engine's metrics lack: iterations before it started and bytes sent before (minus what it counts)
         int offset;
         long bytesOffset;
         if (resumeFrom == null) {
-            engine = PdAdmmEngine.withRandomWeights(architecture, remaining.build(), x, y);
+            first = 0;
+            MlpArchitecture firstArchitecture = stageArchitecture(architecture, stages.get(0));
+            InitialWeights initial = InitialWeights.xavier(firstArchitecture, config.seed());
+            engine = new PdAdmmEngine(firstArchitecture, stageConfig(config, stages, 0), x, y, initial.weights(),
+                    initial.biases(), LocalChannel::new);
             offset = 0;
             bytesOffset = 0;
         } else if (exactCheckpoint(checkpoint, resumeFrom)) {
-            // the whole state: the engine counts iterations on from the checkpoint; its channel counts bytes afresh
-            // (a resumed engine sends nothing while it is built)
+            // the whole state: the engine counts its stage's iterations on from the checkpoint; its channel counts
+            // bytes afresh (a resumed engine sends nothing while it is built)
             engine = PdAdmmEngine.resume(checkpoint.folder(resumeFrom).resolve(ENGINE_CHECKPOINT), x, y);
-            offset = 0;
+            first = stageOf(stages, engine.architecture().layers(), checkpoint, resumeFrom);
+            offset = stageStart[first];
             bytesOffset = resumeFrom.bytesSent() - engine.channel().bytesSent();
         } else {
             Path folder = checkpoint.folder(resumeFrom);
@@ -124,57 +142,106 @@ final class TrainingLoop {
                 w.add(Nd4j.createFromNpyFile(folder.resolve("W_" + l + ".npy").toFile()));
                 b.add(Nd4j.createFromNpyFile(folder.resolve("b_" + l + ".npy").toFile()));
             }
-            PdAdmmConfig resumed = remaining.rho(resumeFrom.rho()).nu(resumeFrom.nu()).build();
+            // weights-only checkpoints predate growth: one stage at full depth (the resume check saw --growth none)
+            first = 0;
+            PdAdmmConfig resumed = config.toBuilder().iterations(totalIterations - done).rho(resumeFrom.rho())
+                    .nu(resumeFrom.nu()).build();
             engine = new PdAdmmEngine(architecture, resumed, x, y, w, b, LocalChannel::new);
             offset = done;
             bytesOffset = resumeFrom.bytesSent();
         }
         double elapsedBefore = elapsedBefore();
-        try (engine) {
-            long start = System.nanoTime();
-            int[] lastSaved = {done};
-            engine.addListener((e, m) -> {
-                int completed = offset + m.iteration() + 1;
-                double trainLoss = m.trainLoss();
-                double trainAccuracy = m.trainAccuracy();
-                boolean evaluated = m.evaluated();
-                if (!evaluated && completed == totalIterations) {
-                    // a resumed engine keeps the first run's iteration count, so it does not know that this is
-                    // the last iteration of the whole run: evaluate as the engine does after its last
-                    INDArray z = e.preActivation(x);
-                    trainLoss = architecture.risk().value(z, y) / x.rows();
-                    trainAccuracy = OutputRisk.accuracy(z, y);
-                    evaluated = true;
+        long start = System.nanoTime();
+        int[] lastSaved = {done};
+        for (int s = first; s < stages.size(); s++) {
+            if (s > first) {
+                List<INDArray>[] grown = GreedyLayerGrowth.insertIdentityLayers(engine.weights(), engine.biases(),
+                        stages.get(s).layers());
+                long bytesSoFar = history.isEmpty() ? 0 : history.get(history.size() - 1).bytesSent();
+                engine.close();
+                engine = new PdAdmmEngine(stageArchitecture(architecture, stages.get(s)),
+                        stageConfig(config, stages, s), x, y, grown[0], grown[1], LocalChannel::new);
+                offset = stageStart[s];
+                bytesOffset = bytesSoFar;
+            }
+            int stageOffset = offset;
+            long stageBytes = bytesOffset;
+            int stageEnd = stageStart[s + 1];
+            try {
+                PdAdmmEngine stageEngine = engine;
+                stageEngine.addListener((e, m) -> {
+                    int completed = stageOffset + m.iteration() + 1;
+                    double trainLoss = m.trainLoss();
+                    double trainAccuracy = m.trainAccuracy();
+                    boolean evaluated = m.evaluated();
+                    if (!evaluated && completed == stageEnd) {
+                        // a resumed engine keeps the first run's iteration count, so it may not know that this is
+                        // the last iteration of its stage: evaluate as the engine does after its last
+                        INDArray z = e.preActivation(x);
+                        trainLoss = architecture.risk().value(z, y) / x.rows();
+                        trainAccuracy = OutputRisk.accuracy(z, y);
+                        evaluated = true;
+                    }
+                    double val = Double.NaN;
+                    double test = Double.NaN;
+                    if (evaluated) {
+                        val = e.accuracy(xVal, yVal);
+                        test = e.accuracy(xTest, yTest);
+                    }
+                    IterationRecord r = IterationRecord.of(m, stageOffset, stageBytes,
+                            elapsedBefore + (System.nanoTime() - start) / 1e9, val, test);
+                    if (trainLoss != m.trainLoss() || trainAccuracy != m.trainAccuracy()) {
+                        r = new IterationRecord(r.iteration(), r.seconds(), r.elapsedSeconds(),
+                                r.augmentedLagrangian(), r.objective(), r.residual(), r.dualResidual(), trainLoss,
+                                trainAccuracy, r.valAccuracy(), r.testAccuracy(), r.bytesSent(),
+                                r.bytesThisIteration(), r.rho(), r.nu());
+                    }
+                    history.add(r);
+                    onRecord.accept(r);
+                    if (checkpoint != null && completed % checkpointEvery == 0) {
+                        savePdAdmm(e, r, completed);
+                        lastSaved[0] = completed;
+                    }
+                });
+                int remaining = stageEnd - Math.max(done, stageStart[s]);
+                if (remaining > 0) {
+                    stageEngine.fit(remaining);
                 }
-                double val = Double.NaN;
-                double test = Double.NaN;
-                if (evaluated) {
-                    val = e.accuracy(xVal, yVal);
-                    test = e.accuracy(xTest, yTest);
-                }
-                IterationRecord r = IterationRecord.of(m, offset, bytesOffset,
-                        elapsedBefore + (System.nanoTime() - start) / 1e9, val, test);
-                if (trainLoss != m.trainLoss() || trainAccuracy != m.trainAccuracy()) {
-                    r = new IterationRecord(r.iteration(), r.seconds(), r.elapsedSeconds(), r.augmentedLagrangian(),
-                            r.objective(), r.residual(), r.dualResidual(), trainLoss, trainAccuracy,
-                            r.valAccuracy(), r.testAccuracy(), r.bytesSent(), r.bytesThisIteration(), r.rho(),
-                            r.nu());
-                }
-                history.add(r);
-                onRecord.accept(r);
-                if (checkpoint != null && completed % checkpointEvery == 0) {
-                    savePdAdmm(e, r, completed);
-                    lastSaved[0] = completed;
-                }
-            });
-            engine.fit(totalIterations - done);
+            } catch (RuntimeException | Error e) {
+                engine.close();
+                throw e;
+            }
+        }
+        try (PdAdmmEngine finalEngine = engine) {
             IterationRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
             if (checkpoint != null && last != null && lastSaved[0] != last.iteration() + 1) {
-                savePdAdmm(engine, last, last.iteration() + 1);
+                savePdAdmm(finalEngine, last, last.iteration() + 1);
             }
-            return new FinalAccuracy(engine.accuracy(x, y), engine.accuracy(xVal, yVal),
-                    engine.accuracy(xTest, yTest));
+            return new FinalAccuracy(finalEngine.accuracy(x, y), finalEngine.accuracy(xVal, yVal),
+                    finalEngine.accuracy(xTest, yTest));
         }
+    }
+
+    /** The network of a stage: the full architecture, or its growth stage of fewer layers. */
+    private static MlpArchitecture stageArchitecture(MlpArchitecture full, GrowthStage stage) {
+        return stage.layers() == full.layers() ? full : GreedyLayerGrowth.grow(full, stage.layers());
+    }
+
+    /** The engine configuration of stage {@code s}: its iterations and weight decay. */
+    private static PdAdmmConfig stageConfig(PdAdmmConfig config, List<GrowthStage> stages, int s) {
+        return config.toBuilder().iterations(stages.get(s).iterations()).mu(stages.get(s).mu()).build();
+    }
+
+    /** The stage a checkpointed engine of {@code layers} layers belongs to. */
+    private static int stageOf(List<GrowthStage> stages, int layers, Checkpoint checkpoint, Checkpoint.State state) {
+        for (int s = 0; s < stages.size(); s++) {
+            if (stages.get(s).layers() == layers) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("the checkpoint in " + checkpoint.folder(state) + " holds a network of "
+                + layers + " layers, which is no stage of this run's growth " + stages.stream()
+                .map(GrowthStage::layers).toList() + "; resume with the options that wrote it");
     }
 
     private void savePdAdmm(PdAdmmEngine engine, IterationRecord last, int completed) {

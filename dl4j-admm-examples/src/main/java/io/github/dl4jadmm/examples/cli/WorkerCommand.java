@@ -18,6 +18,9 @@ import io.github.dl4jadmm.gadmm.LinearRegressionSolver;
 import io.github.dl4jadmm.gadmm.LocalSolver;
 import io.github.dl4jadmm.gadmm.LogisticRegressionSolver;
 import io.github.dl4jadmm.graph.SplitPart;
+import io.github.dl4jadmm.pdadmm.ExecutionMode;
+import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
 import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
@@ -299,8 +302,25 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
         }
-        InitialWeights initial = InitialWeights.xavier(architecture, model.seed);
-        return new PdAdmmJob(architecture, config, x, y, initial.weights(), initial.biases());
+        // the recipe for depth: the shallow growth stages run here, in one engine; the full-depth stage is the job
+        List<GrowthStage> stages = model.stages(cmd, iterations);
+        GrowthStage last = stages.get(stages.size() - 1);
+        InitialWeights initial = InitialWeights.xavier(stages.size() == 1 ? architecture
+                : GreedyLayerGrowth.grow(architecture, stages.get(0).layers()), model.seed);
+        List<INDArray> weights = initial.weights();
+        List<INDArray> biases = initial.biases();
+        if (stages.size() > 1) {
+            PrintWriter out = cmd.getOut();
+            out.printf(Locale.ROOT, "%s: the stages before %d layers run in this process, the %d-layer stage across "
+                    + "the ranks%n", model.growthPolicy(cmd).describe(model.layers, iterations, model.mu),
+                    model.layers, model.layers);
+            out.flush();
+            List<INDArray>[] grown = new GreedyLayerGrowth(stages).fitAllButLast(architecture,
+                    config.toBuilder().executionMode(ExecutionMode.SERIAL).build(), x, y, weights, biases, null);
+            weights = grown[0];
+            biases = grown[1];
+        }
+        return new PdAdmmJob(architecture, config.toBuilder().mu(last.mu()).build(), x, y, weights, biases);
     }
 
     private static void write(RankResult result, Path directory) throws IOException {
