@@ -124,6 +124,29 @@ public final class GreedyLayerGrowth {
     }
 
     /**
+     * The weights a growth stage of {@code stageLayers} layers starts from, taken from a network of more layers:
+     * its first layer and its last {@code stageLayers - 1} layers (the output layer among them), so that a user's
+     * initialisation of the input and output layers is kept and the layers between begin as identities.
+     *
+     * @return {@code [weights, biases]}, copies
+     */
+    @SuppressWarnings("unchecked")
+    public static List<INDArray>[] firstStageWeights(List<INDArray> weights, List<INDArray> biases, int stageLayers) {
+        int layers = weights.size();
+        if (stageLayers < 2 || stageLayers > layers) {
+            throw new IllegalArgumentException("a first growth stage of " + stageLayers + " layers cannot start from "
+                    + "a network of " + layers);
+        }
+        List<INDArray> w = new ArrayList<>(List.of(weights.get(0).dup()));
+        List<INDArray> b = new ArrayList<>(List.of(biases.get(0).dup()));
+        for (int l = layers - stageLayers + 1; l < layers; l++) {
+            w.add(weights.get(l).dup());
+            b.add(biases.get(l).dup());
+        }
+        return new List[]{w, b};
+    }
+
+    /**
      * The stages of {@code policy} for a network of {@code layers} layers trained {@code iterations} iterations at
      * full depth ({@link GrowthPolicy#stages}).
      */

@@ -264,12 +264,16 @@ public final class PdAdmmTrainer {
             // the first stage keeps the network's own first and output layers; the layers between start as identities
             log.info("pdADMM-G trains {} layers by {}", architecture.layers(), growth.describe(architecture.layers(),
                     runConfig.iterations(), runConfig.mu()));
-            weights.add(network.weightView(1).dup());
-            biases.add(network.biasView(1).dup());
-            for (int l = architecture.layers() - stages.get(0).layers() + 2; l <= architecture.layers(); l++) {
-                weights.add(network.weightView(l).dup());
-                biases.add(network.biasView(l).dup());
+            List<INDArray> fullWeights = new ArrayList<>();
+            List<INDArray> fullBiases = new ArrayList<>();
+            for (int l = 1; l <= architecture.layers(); l++) {
+                fullWeights.add(network.weightView(l));
+                fullBiases.add(network.biasView(l));
             }
+            List<INDArray>[] first = GreedyLayerGrowth.firstStageWeights(fullWeights, fullBiases,
+                    stages.get(0).layers());
+            weights = first[0];
+            biases = first[1];
         }
         return runStages(network, stages, 0, runConfig, features, labels, validationFeatures, validationLabels,
                 weights, biases, null, 0);

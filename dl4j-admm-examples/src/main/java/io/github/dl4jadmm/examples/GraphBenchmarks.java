@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * </ul>
  * <pre>
  * GraphBenchmarks accuracy|quantization DATA_DIR [datasets=cora,citeseer,...] [seeds=5] [firstSeed=1]
- *                 [iterationsPerStage=200] [methods=exact,linearized,quantized,adam] [widths=100,500]
+ *                 [iterationsPerStage=200] [methods=train,train-q8,adam-tuned,adam-tuned-2,linear] [widths=100]
+ *                 [adamLrs=1e-4,3e-4,1e-3,1e-2] [adamL2s=0,5e-4,5e-3]
  * GraphBenchmarks merge LOG... [iterationsPerStage=200]
  * </pre>
  * Each run prints an {@code Outcome[...]} line on standard error; {@code merge} makes the accuracy table of the
@@ -95,6 +96,10 @@ public final class GraphBenchmarks {
         if (args[0].equals("merge")) {
             System.out.println(accuracyTable(merge(files),
                     Integer.parseInt(options.getOrDefault("iterationsPerStage", "200"))).toMarkdown());
+            List<TimeRow> times = timeToAccuracy(files);
+            if (!times.isEmpty()) {
+                System.out.println(timeTable(times).toMarkdown());
+            }
             return;
         }
         Path dataDir = Path.of(args[1]);
@@ -105,9 +110,10 @@ public final class GraphBenchmarks {
         switch (args[0]) {
             case "accuracy" -> System.out.println(accuracyTable(accuracy(dataDir, list(options.getOrDefault("datasets",
                     "cora,citeseer,amazon_computers,amazon_photo,coauthor_cs")), firstSeed, seeds, iterations,
-                    Arrays.stream(options.getOrDefault("widths", "100,500").split(",")).mapToInt(Integer::parseInt)
-                            .toArray(), list(options.getOrDefault("methods", String.join(",", ALL_METHODS))), log),
-                    iterations).toMarkdown());
+                    Arrays.stream(options.getOrDefault("widths", "100").split(",")).mapToInt(Integer::parseInt)
+                            .toArray(), list(options.getOrDefault("methods", String.join(",", DEFAULT_METHODS))),
+                    doubles(options.get("adamLrs"), ADAM_LRS), doubles(options.get("adamL2s"), ADAM_L2S), log,
+                    System.err::println), iterations).toMarkdown());
             case "quantization" -> System.out.println(quantizationTable(quantization(dataDir,
                     list(options.getOrDefault("datasets", "cora,citeseer,amazon_computers")), seeds, iterations, log),
                     seeds, iterations).toMarkdown());
@@ -116,6 +122,10 @@ public final class GraphBenchmarks {
                 System.exit(2);
             }
         }
+    }
+
+    private static double[] doubles(String csv, double[] otherwise) {
+        return csv == null ? otherwise : Arrays.stream(csv.split(",")).mapToDouble(Double::parseDouble).toArray();
     }
 
     private static List<String> list(String csv) {
@@ -144,8 +154,28 @@ public final class GraphBenchmarks {
         return accuracy(dataDir, datasets, firstSeed, seeds, iterations, widths, ALL_METHODS, onRun);
     }
 
-    /** The methods of the accuracy suite, by their option names. */
-    public static final List<String> ALL_METHODS = List.of("exact", "linearized", "quantized", "adam");
+    /**
+     * The methods of the accuracy suite, by their option names: through {@code dl4j-admm train} with its defaults
+     * ({@code train}: pdADMM-G, {@code train-q8}: pdADMM-G-Q with 8-bit grids), the tuned DL4J Adam baselines at 10
+     * and 2 layers and the linear model on the augmented input ({@code adam-tuned}, {@code adam-tuned-2},
+     * {@code linear}), and the harness's own protocol ({@code exact}, {@code linearized}, {@code quantized}:
+     * {@link GraphExperiment#pdAdmm}; {@code adam}: two learning rates, fixed epochs).
+     */
+    public static final List<String> ALL_METHODS = List.of("train", "train-q8", "adam-tuned", "adam-tuned-2", "linear",
+            "exact", "linearized", "quantized", "adam");
+
+    /** What {@code bench accuracy} runs without {@code --methods}: the product's entry point and fair baselines. */
+    public static final List<String> DEFAULT_METHODS = List.of("train", "train-q8", "adam-tuned", "adam-tuned-2",
+            "linear");
+
+    /** Learning rates of the tuned Adam baselines (each with every {@link #ADAM_L2S}). */
+    public static final double[] ADAM_LRS = {1e-4, 3e-4, 1e-3, 1e-2};
+    /** L2 weight decays of the tuned Adam baselines. */
+    public static final double[] ADAM_L2S = {0, 5e-4, 5e-3};
+    /** Early stopping of the tuned baselines: at most this many epochs, ... */
+    public static final int ADAM_MAX_EPOCHS = 1000;
+    /** ... and no more than this many epochs without a better validation accuracy (checked every 5). */
+    public static final int ADAM_PATIENCE = 100;
 
     /** Refuses an empty list or a name outside {@link #ALL_METHODS}, naming what was given. */
     public static void checkMethods(List<String> methods) {
@@ -162,6 +192,19 @@ public final class GraphBenchmarks {
     public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
                                              int iterations, int[] widths, List<String> methods,
                                              Consumer<Outcome> onRun) throws Exception {
+        return accuracy(dataDir, datasets, firstSeed, seeds, iterations, widths, methods, ADAM_LRS, ADAM_L2S, onRun,
+                line -> System.err.println(line));
+    }
+
+    /**
+     * As above with the tuned baselines' grid given (e.g. the setting chosen on the first seed, for the others) and
+     * every {@code Trace[...]} (validation accuracy against seconds) and {@code Chosen[...]} line told to
+     * {@code onLine}.
+     */
+    public static List<AccuracyRow> accuracy(Path dataDir, List<String> datasets, int firstSeed, int seeds,
+                                             int iterations, int[] widths, List<String> methods,
+                                             double[] adamLearningRates, double[] adamL2s, Consumer<Outcome> onRun,
+                                             Consumer<String> onLine) throws Exception {
         checkMethods(methods);
         List<AccuracyRow> rows = new ArrayList<>();
         for (String name : datasets) {
@@ -169,6 +212,25 @@ public final class GraphBenchmarks {
             for (int width : widths) {
                 Map<String, List<Outcome>> byMethod = new LinkedHashMap<>();
                 for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                    if (methods.contains("train")) {
+                        add(byMethod, GraphExperiment.train(dataDir, name, 10, width, seed, TRAIN), onRun, onLine);
+                    }
+                    if (methods.contains("train-q8")) {
+                        add(byMethod, GraphExperiment.train(dataDir, name, 10, width, seed, TRAIN_Q8, "--algorithm",
+                                "pdadmm-g-q", "--bits", "8"), onRun, onLine);
+                    }
+                    if (methods.contains("adam-tuned")) {
+                        add(byMethod, experiment.adamTuned(10, width, seed, adamLearningRates, adamL2s,
+                                ADAM_MAX_EPOCHS, ADAM_PATIENCE, 5, ADAM_10), onRun, onLine);
+                    }
+                    if (methods.contains("adam-tuned-2")) {
+                        add(byMethod, experiment.adamTuned(2, width, seed, adamLearningRates, adamL2s,
+                                ADAM_MAX_EPOCHS, ADAM_PATIENCE, 5, ADAM_2), onRun, onLine);
+                    }
+                    if (methods.contains("linear")) {
+                        add(byMethod, experiment.adamTuned(1, width, seed, adamLearningRates, adamL2s,
+                                ADAM_MAX_EPOCHS, ADAM_PATIENCE, 5, LINEAR), onRun, onLine);
+                    }
                     if (methods.contains("exact")) {
                         add(byMethod, experiment.pdAdmm(10, width, seed, iterations, 10, QuantizerConfig.none(),
                                 false, WStep.EXACT, "pdADMM-G (exact W-step)"), onRun);
@@ -238,6 +300,76 @@ public final class GraphBenchmarks {
         return groups.values().stream().map(GraphBenchmarks::row).toList();
     }
 
+    /** One row of the time-to-accuracy table: a dataset, the target validation accuracy, seconds per method. */
+    public record TimeRow(String dataset, int seeds, double target, Map<String, Double> seconds,
+                          Map<String, Integer> reached) {
+    }
+
+    /**
+     * Time to accuracy from the {@code Trace[...]} lines in {@code logs}: for every dataset and seed, the target is
+     * the lowest of the methods' best validation accuracies, and each method's time is the wall time of its run
+     * until its validation accuracy first reached the target; rows average the seeds.
+     */
+    public static List<TimeRow> timeToAccuracy(List<Path> logs) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (Path log : logs) {
+            lines.addAll(Files.readAllLines(log));
+        }
+        return timeToAccuracyOf(lines);
+    }
+
+    /** As {@link #timeToAccuracy(List)} from the lines themselves. */
+    public static List<TimeRow> timeToAccuracyOf(List<String> lines) {
+        Map<String, Map<Long, Map<String, GraphExperiment.Trace>>> traces = new LinkedHashMap<>();
+        for (String line : lines) {
+            GraphExperiment.Trace.parse(line).ifPresent(t -> traces.computeIfAbsent(t.dataset(),
+                    k -> new LinkedHashMap<>()).computeIfAbsent(t.seed(), k -> new LinkedHashMap<>())
+                    .put(t.method(), t));
+        }
+        List<TimeRow> rows = new ArrayList<>();
+        traces.forEach((dataset, bySeed) -> {
+            Map<String, List<Double>> seconds = new LinkedHashMap<>();
+            List<Double> targets = new ArrayList<>();
+            bySeed.forEach((seed, byMethod) -> {
+                double target = byMethod.values().stream().mapToDouble(GraphExperiment.Trace::best).min()
+                        .orElse(Double.NaN);
+                targets.add(target);
+                byMethod.forEach((method, t) -> seconds.computeIfAbsent(method, k -> new ArrayList<>())
+                        .add(t.secondsTo(target)));
+            });
+            Map<String, Double> mean = new LinkedHashMap<>();
+            Map<String, Integer> reached = new LinkedHashMap<>();
+            seconds.forEach((method, values) -> {
+                mean.put(method, values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+                reached.put(method, values.size());
+            });
+            rows.add(new TimeRow(dataset, bySeed.size(), targets.stream().mapToDouble(Double::doubleValue).average()
+                    .orElse(Double.NaN), mean, reached));
+        });
+        return rows;
+    }
+
+    /** The time-to-accuracy rows as a table, with the ratio of pdADMM-G (through train) to the 10-layer Adam. */
+    public static ResultTable timeTable(List<TimeRow> rows) {
+        List<String> methods = rows.stream().flatMap(r -> r.seconds().keySet().stream()).distinct().toList();
+        List<Column> columns = new ArrayList<>(List.of(Column.text("dataset"), Column.number("seeds", "%d"),
+                Column.number("target validation accuracy", "%.3f")));
+        methods.forEach(m -> columns.add(Column.number("s: " + m, "%.1f")));
+        columns.add(Column.number("pdADMM-G / Adam 10 layers", "%.2f"));
+        List<List<Object>> cells = new ArrayList<>();
+        for (TimeRow r : rows) {
+            List<Object> row = new ArrayList<>(List.of(r.dataset(), r.seeds(), r.target()));
+            methods.forEach(m -> row.add(r.seconds().getOrDefault(m, Double.NaN)));
+            row.add(r.seconds().getOrDefault(TRAIN, Double.NaN) / r.seconds().getOrDefault(ADAM_10, Double.NaN));
+            cells.add(row);
+        }
+        return new ResultTable("Time to accuracy: seconds until the validation accuracy first reaches the lowest of "
+                + "the methods' best (mean over seeds)", List.of("Each method's own run, timed in the same process, "
+                + "evaluation included (every 5 iterations or epochs); for the tuned baselines the chosen setting's "
+                + "run, without the time of the grid search; pdADMM-G counts every growth stage (a stage's network is "
+                + "the 10-layer network with identity layers). NaN: a seed never reached the target."), columns, cells);
+    }
+
     /** The accuracy suite's rows as a table. */
     public static ResultTable accuracyTable(List<AccuracyRow> rows, int iterations) {
         List<List<Object>> cells = new ArrayList<>();
@@ -250,14 +382,39 @@ public final class GraphBenchmarks {
         return new ResultTable(String.format(Locale.ROOT,
                 "GA-MLP test accuracy, 10 layers, %s (iterate chosen on validation)",
                 seeds.size() == 1 ? seeds.get(0) + (seeds.get(0) == 1 ? " seed" : " seeds") : "seeds as counted"),
-                List.of("pdADMM-G: greedy growth 2 -> 5 -> 10 layers, " + iterations + " iterations per stage, "
-                        + "nu = 1, rho = 5, mu = 10 / 1 / 0.01, input [S^4H .. H] on raw features. "
-                        + "Adam: DL4J fit, full batch, " + 3 * iterations
-                        + " epochs (the same number of passes), lr in {1e-3, 1e-2} chosen on validation."),
+                List.of("pdADMM-G through dl4j-admm train with its defaults (greedy growth 2 -> 5 -> 10 layers, "
+                        + "200 iterations per stage, nu = 1, rho = 5, mu = 10 / 1 / 0.01, exact W-step, input "
+                        + "[S^4H .. H] on raw features, iterate of the 10-layer stage chosen on validation); the "
+                        + "harness's protocol (exact, linearized, quantized) the same with " + iterations
+                        + " iterations per stage. Tuned baselines: DL4J fit with Adam, full batch, lr in "
+                        + "{1e-4, 3e-4, 1e-3, 1e-2} x L2 in {0, 5e-4, 5e-3} (unless a run was given its setting), "
+                        + "early stopping (patience " + ADAM_PATIENCE + " epochs, at most " + ADAM_MAX_EPOCHS
+                        + "), setting and epoch chosen on validation; seconds are the whole grid's. adam: lr in "
+                        + "{1e-3, 1e-2}, " + 3 * iterations + " epochs each."),
                 List.of(Column.text("dataset"), Column.number("neurons", "%d"), Column.text("method"),
                         Column.number("seeds", "%d"), Column.text("test accuracy"), Column.text("validation accuracy"),
                         Column.number("seconds / run", "%.1f"), Column.number("MB sent / run", "%.1f")),
                 cells);
+    }
+
+    /** Method names of the accuracy table for the methods run through {@code train} and the tuned baselines. */
+    static final String TRAIN = "pdADMM-G (dl4j-admm train, default recipe)";
+    static final String TRAIN_Q8 = "pdADMM-G-Q 8-bit p and q (dl4j-admm train)";
+    static final String ADAM_10 = "Adam tuned (DL4J fit), 10 layers";
+    static final String ADAM_2 = "Adam tuned (DL4J fit), 2 layers";
+    static final String LINEAR = "linear softmax on [S^4H .. H] (SGC; Adam tuned)";
+
+    private static void add(Map<String, List<Outcome>> byMethod, GraphExperiment.Run run, Consumer<Outcome> onRun,
+                            Consumer<String> onLine) {
+        if (run.trace() != null) {
+            onLine.accept(run.trace().toString());
+        }
+        if (run.chosen() != null) {
+            Outcome o = run.outcome();
+            onLine.accept("Chosen[dataset=" + o.dataset() + ", method=" + o.method() + ", seed=" + o.seed() + ", "
+                    + run.chosen() + "]");
+        }
+        add(byMethod, run.outcome(), onRun);
     }
 
     private static void add(Map<String, List<Outcome>> byMethod, Outcome o, Consumer<Outcome> onRun) {

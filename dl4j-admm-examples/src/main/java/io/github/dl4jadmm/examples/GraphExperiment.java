@@ -1,6 +1,10 @@
 package io.github.dl4jadmm.examples;
 
 import io.github.dl4jadmm.comm.LocalChannel;
+import io.github.dl4jadmm.examples.cli.AdmmCli;
+import io.github.dl4jadmm.examples.report.IterationRecord;
+import io.github.dl4jadmm.examples.report.Json;
+import io.github.dl4jadmm.examples.report.MetricsCsv;
 import io.github.dl4jadmm.graph.GraphDataException;
 import io.github.dl4jadmm.graph.GraphDataset;
 import io.github.dl4jadmm.graph.SplitPart;
@@ -12,6 +16,7 @@ import io.github.dl4jadmm.graph.io.Benchmark;
 import io.github.dl4jadmm.graph.io.NpyGraphLoader;
 import io.github.dl4jadmm.graph.model.GaMlp;
 import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
 import io.github.dl4jadmm.pdadmm.GrowthStage;
 import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
@@ -20,10 +25,16 @@ import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
 import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -33,6 +44,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import picocli.CommandLine;
 
 /**
  * One GA-MLP node-classification run on a benchmark graph: pdADMM-G (optionally quantised) with greedy layer
@@ -126,14 +138,9 @@ public final class GraphExperiment {
         INDArray yVal = splits.labels(SplitPart.VAL);
         INDArray xTest = splits.features(SplitPart.TEST);
         INDArray yTest = splits.labels(SplitPart.TEST);
-        List<GrowthStage> stages = new ArrayList<>();
-        stages.add(new GrowthStage(2, iterationsPerStage, stageMus[0]));
-        if (layers > 5) {
-            stages.add(new GrowthStage(5, iterationsPerStage, stageMus[1]));
-        }
-        if (layers > 2) {
-            stages.add(new GrowthStage(layers, iterationsPerStage, layers > 5 ? stageMus[2] : stageMus[1]));
-        }
+        // the product's recipe for depth (GrowthPolicy), with these stage decays
+        List<GrowthStage> stages = GrowthPolicy.standard().withWeightDecays(stageMus).stages(layers,
+                iterationsPerStage, stageMus[0]);
         PdAdmmConfig config = PdAdmmConfig.builder().nu(1).rho(5).seed(seed).evaluationFrequency(0)
                 .quantizer(quantizer).projectQ(projectQ).wStep(wStep).build();
         MlpArchitecture first = MlpArchitecture.uniform((int) x.columns(), hidden,
@@ -203,6 +210,176 @@ public final class GraphExperiment {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Outcome(splits.datasetName(), "Adam (DL4J fit)", layers, hidden, seed, bestTest, bestVal, finalTest,
                 seconds, 0, 0, epochs * learningRates.length);
+    }
+
+    /**
+     * A run's validation accuracy against wall time (seconds from its start, at each evaluation), from which the
+     * time to a given accuracy is read.
+     */
+    public record Trace(String dataset, String method, long seed, double[] seconds, double[] validation) {
+
+        private static final Pattern LINE = Pattern.compile("Trace\\[dataset=(.*?), method=(.*?), seed=(-?\\d+), "
+                + "points=(.*?)]");
+
+        /** Seconds until the validation accuracy first reached {@code target}, or NaN if it never did. */
+        public double secondsTo(double target) {
+            for (int i = 0; i < validation.length; i++) {
+                if (validation[i] >= target - 1e-12) {
+                    return seconds[i];
+                }
+            }
+            return Double.NaN;
+        }
+
+        /** The highest validation accuracy of the run. */
+        public double best() {
+            return Arrays.stream(validation).max().orElse(Double.NaN);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder points = new StringBuilder();
+            for (int i = 0; i < seconds.length; i++) {
+                points.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.3f:%.4f", seconds[i],
+                        validation[i]));
+            }
+            return "Trace[dataset=" + dataset + ", method=" + method + ", seed=" + seed + ", points=" + points + "]";
+        }
+
+        /** The trace that {@link #toString()} printed in {@code line}, or empty. */
+        public static Optional<Trace> parse(String line) {
+            Matcher m = LINE.matcher(line);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            String[] points = m.group(4).isEmpty() ? new String[0] : m.group(4).split(";");
+            double[] seconds = new double[points.length];
+            double[] validation = new double[points.length];
+            for (int i = 0; i < points.length; i++) {
+                String[] sv = points[i].split(":");
+                seconds[i] = Double.parseDouble(sv[0]);
+                validation[i] = Double.parseDouble(sv[1]);
+            }
+            return Optional.of(new Trace(m.group(1), m.group(2), Long.parseLong(m.group(3)), seconds, validation));
+        }
+    }
+
+    /** A finished run: its outcome, its validation trace, and (for tuned baselines) the setting chosen. */
+    public record Run(Outcome outcome, Trace trace, String chosen) {
+    }
+
+    /**
+     * pdADMM-G the way a user runs it: {@code dl4j-admm train --dataset NAME --layers L --neurons H --seed S} with
+     * the defaults (the recipe for depth included) plus {@code extra} options, in this JVM, reading the result from
+     * the files it writes. The accuracy is that of the iterate {@code train} chose on validation; the trace is its
+     * validation accuracy every 5 iterations (evaluation time included), over every growth stage (a stage's network
+     * is the full network with identity layers).
+     *
+     * @throws IllegalStateException with what {@code train} printed if it fails
+     */
+    public static Run train(Path dataDir, String dataset, int layers, int hidden, long seed, String method,
+                            String... extra) throws IOException {
+        Path output = Files.createTempDirectory("dl4j-admm-bench-train");
+        try {
+            List<String> args = new ArrayList<>(List.of("train", "--dataset", dataset, "--data-dir",
+                    dataDir.toString(), "--layers", String.valueOf(layers), "--neurons", String.valueOf(hidden),
+                    "--seed", String.valueOf(seed), "-o", output.toString(), "--no-plots", "-q"));
+            args.addAll(List.of(extra));
+            CommandLine cmd = AdmmCli.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cmd.setOut(new PrintWriter(out, true));
+            cmd.setErr(new PrintWriter(err, true));
+            int code = cmd.execute(args.toArray(String[]::new));
+            if (code != 0) {
+                throw new IllegalStateException("dl4j-admm " + String.join(" ", args) + " exited with " + code + ": "
+                        + err + out);
+            }
+            Map<String, Object> summary = Json.readObject(output.resolve("summary.json"));
+            Map<?, ?> results = (Map<?, ?>) summary.get("results");
+            Map<?, ?> best = (Map<?, ?>) results.get("bestValidation");
+            List<IterationRecord> history = MetricsCsv.read(output.resolve("metrics.csv"));
+            List<double[]> points = new ArrayList<>();
+            for (IterationRecord r : history) {
+                if (!Double.isNaN(r.valAccuracy())) {
+                    points.add(new double[]{r.elapsedSeconds(), r.valAccuracy()});
+                }
+            }
+            IterationRecord last = history.get(history.size() - 1);
+            Outcome outcome = new Outcome(dataset, method, layers, hidden, seed,
+                    Json.toDouble(best.get("testAccuracy")), Json.toDouble(best.get("validationAccuracy")),
+                    Json.toDouble(results.get("testAccuracy")), last.elapsedSeconds(), last.bytesSent(),
+                    last.bytesThisIteration(), history.size());
+            return new Run(outcome, new Trace(dataset, method, seed, points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray()), null);
+        } finally {
+            try (var files = Files.walk(output)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * DL4J's own {@code fit} with Adam, full batch, tuned as a practitioner would: every learning rate in
+     * {@code learningRates} with every L2 weight decay in {@code l2s}, each run stopped early once the validation
+     * accuracy (checked every {@code evalEvery} epochs) has not improved for {@code patience} epochs or after
+     * {@code maxEpochs}, its best-validation epoch kept; the setting with the best validation accuracy is chosen.
+     * {@code layers = 1} is the linear model on the augmented input (softmax regression on {@code [S^K H .. H]}, the
+     * SGC baseline). The outcome's seconds are those of the whole grid; the trace is the chosen setting's own run.
+     */
+    public Run adamTuned(int layers, int hidden, long seed, double[] learningRates, double[] l2s, int maxEpochs,
+                         int patience, int evalEvery, String method) {
+        INDArray xVal = splits.features(SplitPart.VAL);
+        INDArray yVal = splits.labels(SplitPart.VAL);
+        INDArray xTest = splits.features(SplitPart.TEST);
+        INDArray yTest = splits.labels(SplitPart.TEST);
+        long gridStart = System.nanoTime();
+        double bestVal = -1;
+        double bestTest = Double.NaN;
+        double bestFinalTest = Double.NaN;
+        Trace bestTrace = null;
+        String chosen = null;
+        int epochsRun = 0;
+        for (double lr : learningRates) {
+            for (double l2 : l2s) {
+                MultiLayerNetwork net = GaMlp.builder().forSplits(splits).numLayers(layers).hiddenWidth(hidden)
+                        .updater(new Adam(lr)).l2(l2).seed(seed).build().createNetwork();
+                List<double[]> points = new ArrayList<>();
+                double runBestVal = -1;
+                double runBestTest = Double.NaN;
+                int runBestEpoch = 0;
+                long start = System.nanoTime();
+                int epoch = 0;
+                while (epoch < maxEpochs && epoch - runBestEpoch < patience) {
+                    net.fit(splits.dataSet(SplitPart.TRAIN));
+                    epoch++;
+                    if (epoch % evalEvery == 0 || epoch == maxEpochs) {
+                        double val = accuracy(net, xVal, yVal);
+                        points.add(new double[]{(System.nanoTime() - start) / 1e9, val});
+                        if (val > runBestVal) {
+                            runBestVal = val;
+                            runBestTest = accuracy(net, xTest, yTest);
+                            runBestEpoch = epoch;
+                        }
+                    }
+                }
+                epochsRun += epoch;
+                if (runBestVal > bestVal) {
+                    bestVal = runBestVal;
+                    bestTest = runBestTest;
+                    bestFinalTest = accuracy(net, xTest, yTest);
+                    bestTrace = new Trace(splits.datasetName(), method, seed,
+                            points.stream().mapToDouble(p -> p[0]).toArray(),
+                            points.stream().mapToDouble(p -> p[1]).toArray());
+                    chosen = String.format(Locale.ROOT, "lr %s, l2 %s, best epoch %d of %d", lr, l2, runBestEpoch,
+                            epoch);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - gridStart) / 1e9;
+        Outcome outcome = new Outcome(splits.datasetName(), method, layers, hidden, seed, bestTest, bestVal,
+                bestFinalTest, seconds, 0, 0, epochsRun);
+        return new Run(outcome, bestTrace, chosen);
     }
 
     static double accuracy(MultiLayerNetwork net, INDArray x, INDArray y) {

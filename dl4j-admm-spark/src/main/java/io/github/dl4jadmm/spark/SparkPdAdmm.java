@@ -7,6 +7,10 @@ import io.github.dl4jadmm.distributed.DistributedPdAdmm.RankResult;
 import io.github.dl4jadmm.distributed.LayerPartition;
 import io.github.dl4jadmm.distributed.MessageTransport;
 import io.github.dl4jadmm.distributed.PdAdmmJob;
+import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
+import io.github.dl4jadmm.pdadmm.GrowthStage;
+import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmCheckpoint;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.trainer.MultiLayerNetworkAdapter;
@@ -105,6 +109,7 @@ public final class SparkPdAdmm {
     private final Duration timeout;
     private final RankTransports transports;
     private final RankHook hook;
+    private final GrowthPolicy growth;
 
     private SparkPdAdmm(Builder b) {
         this.config = b.config;
@@ -116,6 +121,7 @@ public final class SparkPdAdmm {
         this.timeout = b.timeout;
         this.transports = b.transports;
         this.hook = b.hook;
+        this.growth = b.growth;
     }
 
     /** A builder with the default configuration, one task per layer up to the slots, and no checkpoints. */
@@ -142,7 +148,31 @@ public final class SparkPdAdmm {
             weights.add(adapter.weightView(l).dup());
             biases.add(adapter.biasView(l).dup());
         }
-        PdAdmmJob job = new PdAdmmJob(adapter.architecture(), config, data.getFeatures(), data.getLabels(), weights,
+        // the recipe for depth: the shallow growth stages are cheap and run here, on the driver; the full-depth
+        // stage is the job the tasks run
+        MlpArchitecture architecture = adapter.architecture();
+        PdAdmmConfig jobConfig = config;
+        if (growth.enabled() && architecture.layers() > growth.depths()[0]) {
+            String why = GrowthPolicy.whyNotApplicable(architecture);
+            if (why == null && adapter.iterationCount() > 0) {
+                why = "the network has been trained before (iteration count " + adapter.iterationCount() + ")";
+            }
+            if (why != null) {
+                log.warn("pdADMM-G on Spark: {}; {}", why, GrowthPolicy.advice(architecture.layers()));
+            } else {
+                List<GrowthStage> stages = growth.stages(architecture.layers(), config.iterations(), config.mu());
+                log.info("pdADMM-G on Spark trains {} layers by {}; the stages before {} layers run on the driver",
+                        architecture.layers(), growth.describe(architecture.layers(), config.iterations(),
+                                config.mu()), architecture.layers());
+                List<INDArray>[] first = GreedyLayerGrowth.firstStageWeights(weights, biases, stages.get(0).layers());
+                List<INDArray>[] grown = new GreedyLayerGrowth(stages).fitAllButLast(architecture, config,
+                        data.getFeatures(), data.getLabels(), first[0], first[1], null);
+                weights = grown[0];
+                biases = grown[1];
+                jobConfig = config.toBuilder().mu(stages.get(stages.size() - 1).mu()).build();
+            }
+        }
+        PdAdmmJob job = new PdAdmmJob(architecture, jobConfig, data.getFeatures(), data.getLabels(), weights,
                 biases);
         Result result = fit(sparkContext, job);
         for (int l = 1; l <= adapter.architecture().layers(); l++) {
@@ -290,6 +320,7 @@ public final class SparkPdAdmm {
         private Duration timeout = Duration.ofMinutes(2);
         private RankTransports transports;
         private RankHook hook;
+        private GrowthPolicy growth = GrowthPolicy.standard();
 
         private Builder() {
         }
@@ -368,6 +399,20 @@ public final class SparkPdAdmm {
         }
 
         /** Called on the executors after every iteration of every rank. */
+        /**
+         * The recipe for depth of {@link SparkPdAdmm#fit(JavaSparkContext, MultiLayerNetwork, DataSet)} (default
+         * {@link GrowthPolicy#standard()}, as {@code PdAdmmTrainer}): the growth stages before the full depth run on
+         * the driver in one engine, then the full-depth stage runs as the Spark tasks, with the last stage's weight
+         * decay. {@link GrowthPolicy#none()} sends the network's own weights to the tasks.
+         */
+        public Builder growth(GrowthPolicy growth) {
+            if (growth == null) {
+                throw new IllegalArgumentException("growth must not be null; use GrowthPolicy.none() for no growth");
+            }
+            this.growth = growth;
+            return this;
+        }
+
         public Builder iterationHook(RankHook hook) {
             this.hook = hook;
             return this;

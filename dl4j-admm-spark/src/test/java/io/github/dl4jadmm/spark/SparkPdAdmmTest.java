@@ -1,5 +1,8 @@
 package io.github.dl4jadmm.spark;
 
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
+import io.github.dl4jadmm.trainer.PdAdmmTrainer;
+import io.github.dl4jadmm.trainer.PdAdmmTrainingResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -195,8 +198,8 @@ class SparkPdAdmmTest {
         INDArray flat = net.params();
         INDArray view = net.getLayer(2).getParam("W");
 
-        SparkPdAdmm.Result result = SparkPdAdmm.builder().config(config()).tasks(4).build()
-                .fit(sparkContext, net, DATA);
+        SparkPdAdmm.Result result = SparkPdAdmm.builder().config(config()).tasks(4).growth(GrowthPolicy.none())
+                .build().fit(sparkContext, net, DATA);
 
         assertEquals(0, result.stageAttempt());
         assertSame(flat, net.params(), "the flat parameter buffer was not replaced");
@@ -209,6 +212,27 @@ class SparkPdAdmmTest {
                 assertEquals(0, maxDifference(net.getLayer(layer - 1).getParam("b"), reference.bias(layer)), 0.0);
             }
         }
+    }
+
+    /** The recipe for depth: the shallow stages on the driver, the 6-layer stage as tasks, as PdAdmmTrainer does. */
+    @Test
+    void aDeepNetworkIsGrownAsThePdAdmmTrainerGrowsIt() {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(42)
+                .weightInit(WeightInit.XAVIER).dataType(DataType.DOUBLE).list()
+                .layer(new DenseLayer.Builder().nIn(12).nOut(10).activation(Activation.RELU).build());
+        for (int i = 0; i < 4; i++) {
+            list.layer(new DenseLayer.Builder().nIn(10).nOut(10).activation(Activation.RELU).build());
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(list.layer(new OutputLayer.Builder(
+                LossFunctions.LossFunction.MCXENT).nIn(10).nOut(3).activation(Activation.SOFTMAX).build()).build());
+        net.init();
+        MultiLayerNetwork single = net.clone();
+
+        SparkPdAdmm.builder().config(config()).tasks(3).build().fit(sparkContext, net, DATA);
+        PdAdmmTrainingResult reference = new PdAdmmTrainer.Builder().config(config()).build().fit(single, DATA);
+
+        assertEquals(3, reference.stages().size(), "2 -> 5 -> 6 layers");
+        assertEquals(0, maxDifference(net.params(), single.params()), 0.0);
     }
 
     @Test

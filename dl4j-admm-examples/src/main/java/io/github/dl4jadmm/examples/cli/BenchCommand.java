@@ -102,8 +102,10 @@ public final class BenchCommand implements Callable<Integer> {
     int firstSeed;
 
     @Option(names = "--methods", paramLabel = "NAME", split = ",",
-            description = "accuracy: exact, linearized (pdADMM-G's W-steps), quantized (pdADMM-G-Q, 8 bits) and adam "
-                    + "(DL4J's fit) (default: all).")
+            description = "accuracy: train (pdADMM-G through dl4j-admm train), train-q8 (pdADMM-G-Q, 8 bits), "
+                    + "adam-tuned, adam-tuned-2 (DL4J's Adam at 10 and 2 layers, lr x L2 grid, early stopping), "
+                    + "linear (softmax regression on the augmented input), the default set; also exact, linearized, "
+                    + "quantized (the harness's growth protocol) and adam (two learning rates, fixed epochs).")
     List<String> methods;
 
     @Option(names = "--outcomes", paramLabel = "FILE",
@@ -287,12 +289,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (seedCount < 1 || iterationsPerStage < 1 || Arrays.stream(widths).anyMatch(w -> w < 1)) {
             throw new ParameterException(cmd, "--seeds, --iterations-per-stage and --widths must be >= 1");
         }
-        List<String> chosenMethods = methods != null ? methods : GraphBenchmarks.ALL_METHODS;
+        List<String> chosenMethods = methods != null ? methods : GraphBenchmarks.DEFAULT_METHODS;
         try {
             GraphBenchmarks.checkMethods(chosenMethods); // before any data is loaded
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, "--" + e.getMessage());
         }
+        List<String> traces = new ArrayList<>();
         Consumer<Outcome> log = o -> {
             progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, %.1f s", o.dataset(),
                     o.method(), o.layers(), o.hidden(), o.seed(), o.testAccuracy(), o.seconds()));
@@ -304,7 +307,18 @@ public final class BenchCommand implements Callable<Integer> {
                 ? GraphBenchmarks.quantizationTable(GraphBenchmarks.quantization(dataDir, names, seedCount,
                 iterationsPerStage, log), seedCount, iterationsPerStage)
                 : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, firstSeed, seedCount,
-                iterationsPerStage, widths, chosenMethods, log), iterationsPerStage);
+                iterationsPerStage, widths, chosenMethods, GraphBenchmarks.ADAM_LRS, GraphBenchmarks.ADAM_L2S, log,
+                line -> {
+                    traces.add(line);
+                    if (outcomes != null) {
+                        append(outcomes, line + System.lineSeparator());
+                    }
+                }), iterationsPerStage);
+        List<ResultTable> tables = new ArrayList<>(List.of(table));
+        List<GraphBenchmarks.TimeRow> times = GraphBenchmarks.timeToAccuracyOf(traces);
+        if (!times.isEmpty()) {
+            tables.add(GraphBenchmarks.timeTable(times));
+        }
         Map<String, Object> settings = graphSettings(name);
         settings.put("datasets", names);
         settings.put("seeds", seedCount);
@@ -312,7 +326,7 @@ public final class BenchCommand implements Callable<Integer> {
             settings.put("firstSeed", firstSeed);
             settings.put("methods", chosenMethods);
         }
-        return BenchmarkReport.now(name, settings, List.of(table));
+        return BenchmarkReport.now(name, settings, tables);
     }
 
     /** {@code bench accuracy --merge}: the table of runs made earlier, from their Outcome lines. */
@@ -330,8 +344,16 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("merged", merge.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
         settings.put("iterationsPerStage", iterationsPerStage);
-        return BenchmarkReport.now("accuracy", settings,
-                List.of(GraphBenchmarks.accuracyTable(rows, iterationsPerStage)));
+        List<ResultTable> tables = new ArrayList<>(List.of(GraphBenchmarks.accuracyTable(rows, iterationsPerStage)));
+        try {
+            List<GraphBenchmarks.TimeRow> times = GraphBenchmarks.timeToAccuracy(merge);
+            if (!times.isEmpty()) {
+                tables.add(GraphBenchmarks.timeTable(times));
+            }
+        } catch (IOException e) {
+            throw new ParameterException(cmd, "--merge: cannot read " + e.getMessage());
+        }
+        return BenchmarkReport.now("accuracy", settings, tables);
     }
 
     /** The Q-GADMM suites through the {@link GadmmBackend}; settings as {@code GadmmBenchmark} names them. */

@@ -59,10 +59,12 @@ class AdmmCliTest {
 
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("pdadmm-g on synthetic"), run.out());
+        // 4 layers by default, grown 2 -> 4 with 200 iterations per stage
+        assertTrue(run.out().contains("greedy growth 2 -> 4 layers, mu 10 / 1, 200 + 200 = 400 iterations"), run.out());
         List<IterationRecord> history = MetricsCsv.read(output.resolve("metrics.csv"));
-        assertEquals(200, history.size());
-        assertEquals(199, history.get(199).iteration());
-        assertTrue(history.get(199).bytesSent() > 0);
+        assertEquals(400, history.size());
+        assertEquals(399, history.get(399).iteration());
+        assertTrue(history.get(399).bytesSent() > 0);
 
         Map<String, Object> summary = Json.readObject(output.resolve("summary.json"));
         assertEquals("dl4j-admm train --output " + output, summary.get("command"));
@@ -78,7 +80,7 @@ class AdmmCliTest {
             assertTrue(image.getWidth() >= 800 && image.getHeight() >= 400, png);
         }
         // progress goes to stderr as plain lines when stderr is not a terminal
-        assertTrue(run.err().contains("pdadmm-g 200/200 100%"), run.err());
+        assertTrue(run.err().contains("pdadmm-g 400/400 100%"), run.err());
     }
 
     @Test
@@ -303,7 +305,7 @@ class AdmmCliTest {
                 .assertUsageError("--seeds does not apply with --merge");
         run("bench", "accuracy", "--merge", dir.resolve("missing.txt").toString()).assertUsageError("cannot read");
         run("bench", "accuracy", "--data-dir", dir.toString(), "--methods", "exact,sgd")
-                .assertUsageError("--methods must be among exact,linearized,quantized,adam");
+                .assertUsageError("--methods must be among train,train-q8,adam-tuned,adam-tuned-2,linear,exact,linearized,quantized,adam");
         run("bench", "quantization", "--first-seed", "3").assertUsageError("--first-seed does not apply");
         run("bench", "engine", "--outcomes", "x.txt").assertUsageError("--outcomes does not apply to the engine");
     }
@@ -313,8 +315,10 @@ class AdmmCliTest {
     @ValueSource(strings = {"pdadmm-g", "pdadmm-g-q"})
     void aResumedPdAdmmRunHasTheIteratesOfAnUninterruptedOne(String algorithm, @TempDir Path dir) throws Exception {
         String[] small = algorithm.equals("pdadmm-g")
-                ? new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots"}
-                : new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots",
+                ? new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots", "--growth",
+                "none"}
+                : new String[]{"--layers", "3", "--neurons", "16", "--eval-every", "3", "-q", "--no-plots", "--growth",
+                "none",
                 "--algorithm", "pdadmm-g-q", "--quantization", "delta", "--bits", "6"};
         Run straight = run(concat(new String[]{"train", "--iterations", "10", "-o", dir.resolve("straight").toString(),
                 "--checkpoint-dir", dir.resolve("straight-checkpoint").toString(), "--checkpoint-every", "100"},

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.graph.trainer;
 
+import io.github.dl4jadmm.pdadmm.GrowthPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,7 +146,8 @@ class PdAdmmGraphTrainerTest {
                 events.add("admm " + metrics.iteration());
             }
         });
-        trainer(3).fit(graph, HOPS);
+        new PdAdmmGraphTrainer(new PdAdmmTrainer.Builder().growth(GrowthPolicy.none()).iterations(3).build())
+                .fit(graph, HOPS);
 
         assertEquals(List.of("epochStart", "iteration 0 epoch 0", "admm 0", "epochEnd",
                 "epochStart", "iteration 1 epoch 1", "admm 1", "epochEnd",
@@ -212,7 +214,10 @@ class PdAdmmGraphTrainerTest {
         });
         assertThrows(IllegalStateException.class, () -> checkpointing.fit(crashed, HOPS));
         ComputationGraph resumed = gaMlpGraph(DataType.DOUBLE);
-        assertEquals(3, checkpointing.resume(resumed, HOPS, temp).history().size());
+        // grown 2 -> 4 layers by default: the crash came in the 2-layer stage, after its checkpoint of iteration 3
+        PdAdmmTrainingResult result = checkpointing.resume(resumed, HOPS, temp);
+        assertEquals(2, result.stages().size());
+        assertEquals(3 + 6, result.history().size());
         assertTrue(maxDifference(straight.params(), resumed.params()) < 1e-6);
     }
 
