@@ -68,6 +68,8 @@ class WorkerProcessesTest {
         write.addAll(JOB);
         assertEquals(0, AdmmCli.commandLine().execute(write.toArray(String[]::new)));
         PdAdmmJob job = PdAdmmJob.fromBytes(Files.readAllBytes(jobFile));
+        // the recipe for depth: the 2- and 5-layer stages ran in each process, the ranks ran the 6-layer stage
+        assertEquals(0.01, job.config().mu(), "the job is the full-depth growth stage, with its weight decay");
         try (PdAdmmEngine reference = new PdAdmmEngine(job.architecture(), job.config(), job.features(), job.labels(),
                 job.weights(), job.biases())) {
             reference.fit();
