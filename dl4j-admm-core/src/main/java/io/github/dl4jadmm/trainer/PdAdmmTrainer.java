@@ -51,6 +51,16 @@ import org.slf4j.LoggerFactory;
  * Evaluation eval = net.evaluate(testIterator);
  * }</pre>
  *
+ * <p>Depth: a network of more than two layers is trained by greedy layer growth ({@link GrowthPolicy#standard()},
+ * algorithms.md §1.1), since a deep network trained from its random initialisation does not generalise: the
+ * network's input and output layers alone first (weight decay 10), then identity-initialised hidden layers inserted
+ * before the output layer (5 layers, weight decay 1), then the full depth (weight decay 0.01), each earlier stage as
+ * many iterations as the last. While a shallower stage trains, the network holds its weights with identity layers
+ * between, which computes the stage's function, so listeners and scores stay meaningful; with validation data the
+ * iterate of the full-depth stage is chosen. {@link Builder#growth} changes or turns off the recipe; a network it
+ * cannot grow (unequal hidden widths, an activation other than ReLU or identity, a network trained before) is
+ * trained at its full depth with one warning that says why ({@link #growthWarning}).
+ *
  * <p>What is checked before any work: the network (every layer a {@code DenseLayer} with one shared supported
  * activation, the last an {@code OutputLayer} with SOFTMAX + MCXENT/NEGATIVELOGLIKELIHOOD or IDENTITY + MSE; no
  * dropout, layer norm, preprocessors, bias-free layers, weight noise or constraints; see {@link DenseLayerSpec}),
