@@ -92,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int iterationsPerStage;
 
-    @Option(names = "--widths", paramLabel = "N", split = ",", defaultValue = "100,500",
+    @Option(names = "--widths", paramLabel = "N", split = ",", defaultValue = "100",
             description = "accuracy: hidden widths (default: ${DEFAULT-VALUE}).")
     int[] widths;
 
