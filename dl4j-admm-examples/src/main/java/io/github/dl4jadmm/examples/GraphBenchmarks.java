@@ -171,11 +171,11 @@ public final class GraphBenchmarks {
     /** Learning rates of the tuned Adam baselines (each with every {@link #ADAM_L2S}). */
     public static final double[] ADAM_LRS = {1e-4, 3e-4, 1e-3, 1e-2};
     /** L2 weight decays of the tuned Adam baselines. */
-    public static final double[] ADAM_L2S = {0, 5e-4, 5e-3};
+    public static final double[] ADAM_L2S = {0, 5e-4};
     /** Early stopping of the tuned baselines: at most this many epochs, ... */
-    public static final int ADAM_MAX_EPOCHS = 1000;
+    public static final int ADAM_MAX_EPOCHS = 600;
     /** ... and no more than this many epochs without a better validation accuracy (checked every 5). */
-    public static final int ADAM_PATIENCE = 100;
+    public static final int ADAM_PATIENCE = 50;
 
     /** Refuses an empty list or a name outside {@link #ALL_METHODS}, naming what was given. */
     public static void checkMethods(List<String> methods) {
@@ -387,7 +387,7 @@ public final class GraphBenchmarks {
                         + "[S^4H .. H] on raw features, iterate of the 10-layer stage chosen on validation); the "
                         + "harness's protocol (exact, linearized, quantized) the same with " + iterations
                         + " iterations per stage. Tuned baselines: DL4J fit with Adam, full batch, lr in "
-                        + "{1e-4, 3e-4, 1e-3, 1e-2} x L2 in {0, 5e-4, 5e-3} (unless a run was given its setting), "
+                        + "{1e-4, 3e-4, 1e-3, 1e-2} x L2 in {0, 5e-4} (unless a run was given its setting), "
                         + "early stopping (patience " + ADAM_PATIENCE + " epochs, at most " + ADAM_MAX_EPOCHS
                         + "), setting and epoch chosen on validation; seconds are the whole grid's. adam: lr in "
                         + "{1e-3, 1e-2}, " + 3 * iterations + " epochs each."),
