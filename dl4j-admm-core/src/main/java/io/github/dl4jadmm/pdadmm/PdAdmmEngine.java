@@ -13,6 +13,8 @@ import io.github.dl4jadmm.quant.GridCodec;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.quant.Quantizers;
+import io.github.dl4jadmm.trainer.MemoryBudgetExceededException;
+import io.github.dl4jadmm.trainer.MemoryEstimate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,6 +89,9 @@ public final class PdAdmmEngine implements AutoCloseable {
      * @param transport    builds the channel where boundary tensors travel around the codec that the engine's
      *                     quantizer configuration calls for (e.g. {@code LocalChannel::new})
      * @throws IllegalArgumentException if any shape disagrees with the architecture
+     * @throws MemoryBudgetExceededException before any allocation, if the run's {@link MemoryEstimate} exceeds
+     *                                       {@link MemoryEstimate#defaultBudget()}; the message gives the estimate
+     *                                       and over how many ranks ({@code dl4j-admm worker}, Spark tasks) it fits
      */
     public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
                         List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport) {
@@ -203,11 +208,19 @@ public final class PdAdmmEngine implements AutoCloseable {
     PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
                  List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
                  int firstLayer, int lastLayer, boolean restoring) {
+        this(architecture, config, features, labels, weights, biases, transport, firstLayer, lastLayer, restoring,
+                MemoryEstimate.defaultBudget());
+    }
+
+    private PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
+                         List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
+                         int firstLayer, int lastLayer, boolean restoring, long memoryBudget) {
         checkRange(architecture, firstLayer, lastLayer);
         validate(architecture, features, labels, weights, biases, firstLayer, lastLayer);
         if (transport == null) {
             throw new IllegalArgumentException("transport must not be null; use LocalChannel::new");
         }
+        requireMemory(architecture, config, features.rows(), firstLayer, lastLayer, memoryBudget);
         this.firstLayer = firstLayer;
         this.lastLayer = lastLayer;
         this.architecture = architecture;
@@ -230,6 +243,38 @@ public final class PdAdmmEngine implements AutoCloseable {
                 : parallel ? Math.max(1, cores / threads) : cores;
         this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block");
         initialise(weights, biases, devices, type, restoring);
+    }
+
+    /**
+     * The main constructor with an explicit memory budget instead of {@link MemoryEstimate#defaultBudget()} (what
+     * {@code PdAdmmTrainer.Builder.memoryBudget} passes on).
+     *
+     * @param memoryBudget bytes this engine may take; more is refused before anything is allocated
+     * @throws MemoryBudgetExceededException if the {@link MemoryEstimate} exceeds {@code memoryBudget}; its message
+     *                                       gives the estimate and the number of ranks that would fit
+     */
+    public static PdAdmmEngine withMemoryBudget(MlpArchitecture architecture, PdAdmmConfig config, INDArray features,
+                                                INDArray labels, List<INDArray> weights, List<INDArray> biases,
+                                                Function<TensorCodec, Channel> transport, long memoryBudget) {
+        if (memoryBudget <= 0) {
+            throw new IllegalArgumentException("memoryBudget must be positive (bytes), got " + memoryBudget);
+        }
+        return new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport, 1,
+                architecture == null ? 0 : architecture.layers(), false, memoryBudget);
+    }
+
+    /**
+     * Refuses, before any allocation, an engine whose blocks would not fit {@code budget}
+     * ({@link MemoryEstimate}: the owned layers' N-row arrays and the engine's copy of the data).
+     */
+    private static void requireMemory(MlpArchitecture architecture, PdAdmmConfig config, long rows, int firstLayer,
+                                      int lastLayer, long budget) {
+        MemoryEstimate estimate = MemoryEstimate.of(architecture, rows, config.dataType());
+        if (firstLayer == 1 && lastLayer == architecture.layers()) {
+            estimate.requireWithin(budget);
+        } else if (estimate.rankBytes(firstLayer, lastLayer) > budget) {
+            throw new MemoryBudgetExceededException(estimate, budget, firstLayer, lastLayer);
+        }
     }
 
     /** An engine whose blocks talk through an in-JVM {@link LocalChannel}. See the main constructor. */
@@ -284,6 +329,9 @@ public final class PdAdmmEngine implements AutoCloseable {
     /**
      * An engine on a network with freshly initialised weights (Xavier normal, zero biases, seeded by
      * {@link PdAdmmConfig#seed()}) and an in-JVM lossless channel.
+     *
+     * @throws MemoryBudgetExceededException before any allocation, if the run does not fit
+     *                                       {@link MemoryEstimate#defaultBudget()} (see the main constructor)
      */
     public static PdAdmmEngine withRandomWeights(MlpArchitecture architecture, PdAdmmConfig config,
                                                  INDArray features, INDArray labels) {

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.comm.LocalChannel;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.Initialization;
 import io.github.dl4jadmm.pdadmm.IterationMetrics;
@@ -188,7 +189,8 @@ public final class PdAdmmTrainer {
             weights.add(network.weightView(l));
             biases.add(network.biasView(l));
         }
-        try (PdAdmmEngine engine = new PdAdmmEngine(architecture, runConfig, features, labels, weights, biases)) {
+        try (PdAdmmEngine engine = PdAdmmEngine.withMemoryBudget(architecture, runConfig, features, labels, weights,
+                biases, LocalChannel::new, memoryBudget())) {
             return run(network, engine, features, labels, validationFeatures, validationLabels, 0);
         }
     }
