@@ -1,8 +1,10 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.distributed.LayerPartition;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.OptionalInt;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -51,30 +53,104 @@ public record MemoryEstimate(long rows, int[] widths, DataType dataType, long el
     /** The estimate for {@code rows} training rows of {@code architecture} in {@code dataType}. */
     public static MemoryEstimate of(MlpArchitecture architecture, long rows, DataType dataType) {
         int[] n = architecture.widths();
-        int layers = architecture.layers();
-        long perRow = (long) n[0] * (1 + DATA_COPIES) + (long) n[layers] * DATA_COPIES;
-        for (int l = 1; l <= layers; l++) {
-            long arraysOfOutputWidth = OUTPUT_WIDTH_ARRAYS + (l >= 2 ? 1 : 0)
-                    + (l < layers ? HIDDEN_EXTRA_ARRAYS : OUTPUT_EXTRA_ARRAYS);
-            perRow += arraysOfOutputWidth * n[l];
-            if (l >= 2) {
-                perRow += (long) INPUT_WIDTH_ARRAYS * n[l - 1];
-            }
+        long elements = dataElements(n, rows);
+        for (int l = 1; l <= architecture.layers(); l++) {
+            elements = Math.addExact(elements, layerElements(n, rows, l));
         }
-        long weights = 0;
-        for (int l = 1; l <= layers; l++) {
-            weights += 4L * ((long) n[l - 1] * n[l] + n[l]);
-        }
-        long elements = Math.addExact(Math.multiplyExact(perRow, rows), weights);
         return new MemoryEstimate(rows, n, dataType, elements, Math.multiplyExact(elements, dataType.width()));
     }
 
+    /** Elements of the engine's and the caller's copies of the data (every rank holds them). */
+    private static long dataElements(int[] n, long rows) {
+        long perRow = (long) n[0] * (1 + DATA_COPIES) + (long) n[n.length - 1] * DATA_COPIES;
+        return Math.multiplyExact(perRow, rows);
+    }
+
+    /** Elements of layer {@code l}'s block: its N-row arrays and its weights. */
+    private static long layerElements(int[] n, long rows, int l) {
+        int layers = n.length - 1;
+        long arraysOfOutputWidth = OUTPUT_WIDTH_ARRAYS + (l >= 2 ? 1 : 0)
+                + (l < layers ? HIDDEN_EXTRA_ARRAYS : OUTPUT_EXTRA_ARRAYS);
+        long perRow = arraysOfOutputWidth * n[l] + (l >= 2 ? (long) INPUT_WIDTH_ARRAYS * n[l - 1] : 0);
+        long weights = 4L * ((long) n[l - 1] * n[l] + n[l]);
+        return Math.addExact(Math.multiplyExact(perRow, rows), weights);
+    }
+
+    /** Bytes of layer {@code layer}'s block alone (1-based), without the data: the "engine memory per layer". */
+    public long layerBytes(int layer) {
+        if (layer < 1 || layer >= widths.length) {
+            throw new IllegalArgumentException("layer " + layer + " is not in 1.." + (widths.length - 1));
+        }
+        return Math.multiplyExact(layerElements(widths, rows, layer), dataType.width());
+    }
+
+    /** Bytes of the data copies that every engine (and every rank) holds. */
+    public long dataBytes() {
+        return Math.multiplyExact(dataElements(widths, rows), dataType.width());
+    }
+
     /**
-     * The default budget: 80% of the smaller of JavaCPP's limits on off-heap memory
+     * Bytes that the rank holding layers {@code firstLayer .. lastLayer} (1-based, inclusive) needs: its blocks
+     * and its copy of the whole training set (every rank is given all of it).
+     */
+    public long rankBytes(int firstLayer, int lastLayer) {
+        if (firstLayer < 1 || lastLayer >= widths.length || firstLayer > lastLayer) {
+            throw new IllegalArgumentException("layers " + firstLayer + ".." + lastLayer + " are not a range within 1.."
+                    + (widths.length - 1));
+        }
+        long bytes = dataBytes();
+        for (int l = firstLayer; l <= lastLayer; l++) {
+            bytes = Math.addExact(bytes, layerBytes(l));
+        }
+        return bytes;
+    }
+
+    /** The largest {@link #rankBytes} over the ranks of {@code partition}. */
+    public long largestRankBytes(LayerPartition partition) {
+        long largest = 0;
+        for (int r = 0; r < partition.ranks(); r++) {
+            largest = Math.max(largest, rankBytes(partition.firstLayer(r), partition.lastLayer(r)));
+        }
+        return largest;
+    }
+
+    /**
+     * The fewest ranks, each on its own machine with {@code budget} bytes, that hold this run with the layers split
+     * evenly ({@link LayerPartition#even}); empty if even one layer per rank needs more (then only fewer rows or
+     * narrower layers help, since every rank holds all {@code N} rows).
+     */
+    public OptionalInt ranksToFit(long budget) {
+        int layers = widths.length - 1;
+        for (int ranks = 1; ranks <= layers; ranks++) {
+            if (largestRankBytes(LayerPartition.even(layers, ranks)) <= budget) {
+                return OptionalInt.of(ranks);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** System property that sets the default budget in bytes, e.g. {@code -Ddl4jadmm.memoryBudget=12000000000}. */
+    public static final String BUDGET_PROPERTY = "dl4jadmm.memoryBudget";
+
+    /**
+     * The default budget: the bytes of {@code -D}{@value #BUDGET_PROPERTY} if set, else 80% of the smaller of JavaCPP's limits on off-heap memory
      * ({@code -Dorg.bytedeco.javacpp.maxbytes}, {@code maxphysicalbytes}), or of the JVM's heap limit when JavaCPP
      * sets none.
      */
     public static long defaultBudget() {
+        String set = System.getProperty(BUDGET_PROPERTY);
+        if (set != null && !set.isBlank()) {
+            try {
+                long bytes = Long.parseLong(set.trim());
+                if (bytes > 0) {
+                    return bytes;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("-D" + BUDGET_PROPERTY + " must be a positive number of bytes, got "
+                    + set);
+        }
         long limit = Long.MAX_VALUE;
         if (Pointer.maxBytes() > 0) {
             limit = Pointer.maxBytes();

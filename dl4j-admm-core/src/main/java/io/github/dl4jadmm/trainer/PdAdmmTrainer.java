@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.trainer;
 
+import io.github.dl4jadmm.comm.LocalChannel;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
 import io.github.dl4jadmm.pdadmm.GrowthPolicy;
@@ -321,7 +322,8 @@ public final class PdAdmmTrainer {
                         : GreedyLayerGrowth.grow(full, stage.layers());
                 PdAdmmConfig stageConfig = stages.size() == 1 ? runConfig
                         : runConfig.toBuilder().iterations(stage.iterations()).mu(stage.mu()).build();
-                engine = new PdAdmmEngine(architecture, stageConfig, features, labels, weights, biases);
+                engine = PdAdmmEngine.withMemoryBudget(architecture, stageConfig, features, labels, weights, biases,
+                        LocalChannel::new, memoryBudget());
             } else if (stages.size() > 1) {
                 log.info("pdADMM-G resumes growth stage {} of {} ({} layers)", s + 1, stages.size(), stage.layers());
             }

@@ -53,4 +53,18 @@ class MemoryEstimateTest {
         assertEquals("1.5 KiB", MemoryEstimate.format(1536));
         assertEquals("2.0 GiB", MemoryEstimate.format(2L << 30));
     }
+
+    @Test
+    void theLayersAndTheDataAddUpToTheWholeAndARankHoldsItsLayersAndTheData() {
+        MemoryEstimate estimate = MemoryEstimate.of(MlpArchitecture.uniform(500, 100, 10, 10), 50_000, DataType.FLOAT);
+        long sum = estimate.dataBytes();
+        for (int l = 1; l <= 10; l++) {
+            sum += estimate.layerBytes(l);
+        }
+        assertEquals(estimate.bytes(), sum);
+        assertEquals(estimate.bytes(), estimate.rankBytes(1, 10));
+        assertEquals(estimate.dataBytes() + estimate.layerBytes(3) + estimate.layerBytes(4), estimate.rankBytes(3, 4));
+        assertEquals(1, estimate.ranksToFit(estimate.bytes()).getAsInt());
+        assertTrue(estimate.ranksToFit(estimate.dataBytes()).isEmpty());
+    }
 }

@@ -58,6 +58,88 @@ public final class NpyWriter {
         write(file, "<f4", dims, data.array());
     }
 
+    /**
+     * Opens an {@code int32} ({@code dtype="<i4"}) or {@code float32} ({@code "<f4"}) array of a known shape for writing
+     * element by element, so that an array too large to hold twice in memory (the edge list of a generated graph
+     * with millions of nodes) can be written as it is produced. The bytes are those of {@link #writeInt32} and
+     * {@link #writeFloat32} for the same elements.
+     *
+     * @param file  the file to write (replaced if it exists)
+     * @param descr {@code "<i4"} or {@code "<f4"}
+     * @param shape the shape; {@link Streamed#close()} checks that exactly that many elements were written
+     */
+    public static Streamed open(Path file, String descr, long... shape) throws IOException {
+        if (!descr.equals("<i4") && !descr.equals("<f4")) {
+            throw new IllegalArgumentException("only <i4 and <f4 can be streamed, got " + descr);
+        }
+        long elements = 1;
+        for (long dimension : shape) {
+            if (dimension < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            elements = Math.multiplyExact(elements, dimension);
+        }
+        return new Streamed(file, descr, shape.clone(), elements);
+    }
+
+    /** A {@code .npy} file being written element by element; see {@link NpyWriter#open}. */
+    public static final class Streamed implements AutoCloseable {
+        private final Path file;
+        private final OutputStream out;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        private final long expected;
+        private long written;
+
+        private Streamed(Path file, String descr, long[] shape, long expected) throws IOException {
+            this.file = file;
+            this.expected = expected;
+            this.out = Files.newOutputStream(file);
+            out.write(header(descr, shape));
+        }
+
+        /** Appends one {@code int32} element. */
+        public void putInt(int value) throws IOException {
+            room();
+            buffer.putInt(value);
+        }
+
+        /** Appends one {@code float32} element. */
+        public void putFloat(float value) throws IOException {
+            room();
+            buffer.putFloat(value);
+        }
+
+        private void room() throws IOException {
+            if (written++ >= expected) {
+                throw new IllegalStateException(file + ": more than the " + expected + " elements of its shape");
+            }
+            if (!buffer.hasRemaining()) {
+                flush();
+            }
+        }
+
+        private void flush() throws IOException {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+
+        /**
+         * Writes what is buffered and closes the file.
+         *
+         * @throws IllegalStateException if fewer elements were written than the shape holds
+         */
+        @Override
+        public void close() throws IOException {
+            try (out) {
+                flush();
+            }
+            if (written != expected) {
+                throw new IllegalStateException(file + ": " + written + " elements written but its shape holds "
+                        + expected);
+            }
+        }
+    }
+
     /** The header NumPy writes for an array of this dtype descriptor and shape, preamble included. */
     static byte[] header(String descr, long[] shape) {
         String shapeRepr = shape.length == 1 ? "(" + shape[0] + ",)"
