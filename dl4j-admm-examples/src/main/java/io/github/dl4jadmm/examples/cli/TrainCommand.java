@@ -119,8 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Save a checkpoint here every --checkpoint-every iterations and at the end: pdADMM-G's "
                     + "whole ADMM state (and W_l.npy, b_l.npy), or DL4J's model with its updater (Adam), with the "
-                    + "metrics and settings. With --quantization delta only the weights are saved (the codec state "
-                    + "lives in the channel).")
+                    + "metrics and settings; delta-coded transfers save their link coders' state too, so every mode "
+                    + "resumes exactly. With growth, every stage checkpoints as it runs.")
     Path checkpointDir;
 
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10",
