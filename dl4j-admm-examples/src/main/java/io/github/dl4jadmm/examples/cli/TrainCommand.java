@@ -187,7 +187,7 @@ public final class TrainCommand implements Callable<Integer> {
                     checkpoint, checkpointEvery, settings(), resumeFrom);
             accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config, stages)
                     : loop.adam(model.layers, model.neurons, learningRate(), model.seed);
-        } catch (AdmmDivergenceException e) {
+        } catch (AdmmDivergenceException | TrainingLoop.AdamDivergenceException e) {
             failure = e;
         } finally {
             progress.finish();

@@ -276,6 +276,9 @@ final class TrainingLoop {
             long epochStart = System.nanoTime();
             net.fit(train);
             double seconds = (System.nanoTime() - epochStart) / 1e9;
+            if (!Double.isFinite(net.score())) {
+                throw new AdamDivergenceException(epoch, net.score(), learningRate);
+            }
             boolean evaluate = (epoch - done) % evalEvery == 0 || epoch == totalIterations - 1;
             IterationRecord r = IterationRecord.ofEpoch(epoch, seconds,
                     elapsedBefore + (System.nanoTime() - start) / 1e9, net.score(),
@@ -294,6 +297,15 @@ final class TrainingLoop {
         }
         return new FinalAccuracy(accuracy(net, SplitPart.TRAIN), accuracy(net, SplitPart.VAL),
                 accuracy(net, SplitPart.TEST));
+    }
+
+    /** DL4J's Adam produced a training loss that is NaN or infinite: the run stops instead of training on NaN. */
+    static final class AdamDivergenceException extends RuntimeException {
+        AdamDivergenceException(int epoch, double score, double learningRate) {
+            super("Adam diverged in epoch " + epoch + ": the training loss is " + score + ", so the weights are no "
+                    + "longer numbers; lower the learning rate (--lr " + learningRate + "), e.g. to "
+                    + Math.min(0.01, learningRate / 100));
+        }
     }
 
     private void saveAdam(MultiLayerNetwork net, int completed) {
