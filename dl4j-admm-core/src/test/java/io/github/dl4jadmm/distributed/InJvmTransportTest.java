@@ -36,6 +36,8 @@ class InJvmTransportTest {
         TransportTimeoutException e = assertThrows(TransportTimeoutException.class,
                 () -> hub.transport(1).receive(0, 3, Duration.ofMillis(200)));
         assertTrue(e.getMessage().contains("rank 0") && e.getMessage().contains("tag 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("may have died") && e.getMessage().contains("restart every rank")
+                && e.getMessage().contains("--timeout"), e.getMessage());
         assertTrue((System.nanoTime() - start) / 1e9 < 5);
     }
 
