@@ -91,6 +91,11 @@ public final class GraphExperiment {
         return new GraphExperiment(new FeatureAugmenter(AugmentationConfig.paperCodeOrder()).augment(graph));
     }
 
+    /** An experiment on splits augmented elsewhere (a graph that is not one of the benchmarks). */
+    public static GraphExperiment of(AugmentedSplits splits) {
+        return new GraphExperiment(splits);
+    }
+
     public AugmentedSplits splits() {
         return splits;
     }

@@ -1,61 +1,310 @@
 package io.github.dl4jadmm.examples;
 
-import io.github.dl4jadmm.comm.LocalChannel;
+import io.github.dl4jadmm.distributed.LayerPartition;
+import io.github.dl4jadmm.examples.GraphExperiment.Run;
+import io.github.dl4jadmm.examples.report.ResultTable;
+import io.github.dl4jadmm.examples.report.ResultTable.Column;
+import io.github.dl4jadmm.graph.ContextualSbm;
 import io.github.dl4jadmm.graph.GraphDataset;
 import io.github.dl4jadmm.graph.SplitPart;
 import io.github.dl4jadmm.graph.augment.AugmentationConfig;
 import io.github.dl4jadmm.graph.augment.AugmentedSplits;
 import io.github.dl4jadmm.graph.augment.FeatureAugmenter;
 import io.github.dl4jadmm.graph.io.NpyGraphLoader;
-import io.github.dl4jadmm.graph.model.GaMlp;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
-import io.github.dl4jadmm.pdadmm.GreedyLayerGrowth;
-import io.github.dl4jadmm.pdadmm.GrowthStage;
-import io.github.dl4jadmm.pdadmm.InitialWeights;
 import io.github.dl4jadmm.pdadmm.MlpArchitecture;
 import io.github.dl4jadmm.pdadmm.PdAdmmConfig;
 import io.github.dl4jadmm.pdadmm.PdAdmmEngine;
-import io.github.dl4jadmm.pdadmm.PdAdmmListener;
 import io.github.dl4jadmm.pdadmm.WStep;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.trainer.MemoryEstimate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * {@code bench scale}: the whole pipeline on a large graph (a {@link io.github.dl4jadmm.graph.ContextualSbm} folder
- * or any {@code .npy} graph): load and augmentation seconds and peak resident memory, the engine's memory per layer
- * ({@link MemoryEstimate}), seconds per pdADMM-G iteration (parallel blocks, serial blocks, 8-bit delta coding), and
- * the iterations and seconds each method needs to reach a fixed validation accuracy: pdADMM-G with {@code layers}
- * layers from a random initialisation (what {@code train --layers L} runs), pdADMM-G grown greedily 2 -> {@code
- * layers}, DL4J's Adam on the same GA-MLP and a linear softmax model (Adam) on the augmented input.
- *
- * <p>{@code ScaleBenchmark DIR [layers=4] [hidden=100] [hops=4] [target=0.9] [iterations=60] [timed=3]
- * [epochs=300] [lr=0.01] [mu=3]}; prints markdown tables.
+ * {@code bench scale}: the whole pipeline on a large graph, a generated {@link ContextualSbm} of {@code N} nodes or
+ * any {@code .npy} graph folder. For each graph it reports load and augmentation seconds and the peak resident
+ * memory; the engine's memory per layer, for the whole engine and per rank ({@link MemoryEstimate}) beside the
+ * resident memory an engine really added; seconds per pdADMM-G iteration on the graph's training rows (parallel
+ * blocks, serial blocks, 8-bit delta coding) and, with {@code ranks >= 2}, the {@link DistributedBenchmark} of the
+ * same shape (ranks as threads and as JVMs over Aeron); and the iterations and seconds each method needs to first
+ * reach a fixed validation accuracy, measured side by side in one run: pdADMM-G through {@code dl4j-admm train}
+ * with its defaults (the recipe for depth included, {@code --stage-iterations} and {@code --iterations} as given),
+ * optionally pdADMM-G-Q 8-bit and {@code train --growth none}, DL4J's Adam on the same GA-MLP and the linear softmax
+ * model on the augmented input (Adam, full batch), each evaluated on validation after every iteration or epoch.
  */
 public final class ScaleBenchmark {
 
+    /** Methods of the time-to-accuracy table. */
+    public static final List<String> METHODS = List.of("train", "train-q8", "train-no-growth", "adam", "linear");
+    /** The methods run when none are named. */
+    public static final List<String> DEFAULT_METHODS = List.of("train", "adam", "linear");
+    /** Name of the file that records the spec and seed a generated graph folder was written from. */
+    static final String SPEC_FILE = "contextual-sbm.txt";
+
+    /**
+     * What to run.
+     *
+     * @param layers          layers of the GA-MLP
+     * @param hidden          hidden width
+     * @param hops            propagation steps of the input {@code [S^K H .. H]}
+     * @param target          validation accuracy of the time-to-accuracy table
+     * @param timedIterations timed pdADMM-G iterations after one warm-up, per arrangement
+     * @param ranks           ranks of the distributed timing, or 0 for none
+     * @param stageIterations iterations of each shallow growth stage of {@code train}
+     * @param iterations      iterations of {@code train}'s full-depth stage
+     * @param adamEpochs      epochs of DL4J Adam and of the linear model
+     * @param adamLearningRate Adam's learning rate
+     * @param seed            seed of the models
+     * @param methods         methods of the time-to-accuracy table, from {@link #METHODS}
+     */
+    public record Settings(int layers, int hidden, int hops, double target, int timedIterations, int ranks,
+                           int stageIterations, int iterations, int adamEpochs, double adamLearningRate, long seed,
+                           List<String> methods) {
+
+        public Settings {
+            if (layers < 2 || hidden < 1 || hops < 0 || timedIterations < 1 || stageIterations < 1 || iterations < 1
+                    || adamEpochs < 0) {
+                throw new IllegalArgumentException("bench scale needs layers >= 2, hidden >= 1, hops >= 0 and "
+                        + "timed, stage and full-depth iterations >= 1, epochs >= 0; got layers " + layers
+                        + ", hidden " + hidden + ", hops " + hops + ", timed " + timedIterations + ", stage "
+                        + stageIterations + ", iterations " + iterations + ", epochs " + adamEpochs);
+            }
+            if (!(target > 0 && target <= 1) || !(adamLearningRate > 0)) {
+                throw new IllegalArgumentException("the target validation accuracy must be in (0, 1] and the "
+                        + "learning rate positive, got " + target + " and " + adamLearningRate);
+            }
+            if (ranks != 0 && (ranks < 2 || ranks > layers)) {
+                throw new IllegalArgumentException("ranks must be 0 (no distributed timing) or in 2.." + layers
+                        + ", got " + ranks);
+            }
+            methods = List.copyOf(methods);
+            for (String m : methods) {
+                if (!METHODS.contains(m)) {
+                    throw new IllegalArgumentException("unknown method '" + m + "'; use " + String.join(", ",
+                            METHODS));
+                }
+            }
+        }
+
+        /** The defaults of {@code bench scale}: 10 x 100, 4 hops, target 0.95, 2 ranks, 10 + 30 iterations. */
+        public static Settings defaults() {
+            return new Settings(10, 100, 4, 0.95, 3, 2, 10, 30, 100, 0.01, 1, DEFAULT_METHODS);
+        }
+    }
+
     /** One method's way to the target validation accuracy. */
-    public record Convergence(String method, int iterationsToTarget, double secondsToTarget, int iterations,
-                              double seconds, double bestValidation, double testAtBest, double finalTrainLoss) {
+    public record Convergence(String method, int stepsToTarget, double secondsToTarget, int steps, double seconds,
+                              double bestValidation, double testAtBest) {
     }
 
     private ScaleBenchmark() {
     }
 
+    /**
+     * The folder of the generated graph {@link ContextualSbm.Spec#large(int) large(nodes)} with {@code seed} under
+     * {@code scratch}, written there unless an earlier call wrote the same spec and seed.
+     */
+    public static Path generate(int nodes, long seed, Path scratch, Consumer<String> progress) throws IOException {
+        ContextualSbm.Spec spec = ContextualSbm.Spec.large(nodes);
+        Path dir = scratch.resolve(String.format(Locale.ROOT, "sbm-%d-seed%d", nodes, seed));
+        String stamp = spec + " seed " + seed;
+        Path specFile = dir.resolve(SPEC_FILE);
+        if (Files.isRegularFile(specFile) && Files.readString(specFile, StandardCharsets.UTF_8).equals(stamp)) {
+            progress.accept("scale: reusing " + dir);
+            return dir;
+        }
+        progress.accept("scale: generating " + dir);
+        Files.deleteIfExists(specFile); // a folder half rewritten must not pass for the old one
+        ContextualSbm.Summary summary = ContextualSbm.write(spec, seed, dir);
+        Files.writeString(specFile, stamp, StandardCharsets.UTF_8);
+        progress.accept(String.format(Locale.ROOT, "scale: %d nodes, mean degree %.2f, edge homophily %.3f, %.1f s",
+                summary.nodes(), summary.meanDegree(), summary.edgeHomophily(), summary.seconds()));
+        return dir;
+    }
+
+    /** Runs the suite on the graph in {@code graphDir}. */
+    public static List<ResultTable> measure(Path graphDir, Settings s, Consumer<String> progress) throws Exception {
+        long start = System.nanoTime();
+        GraphDataset graph = NpyGraphLoader.builder().build().load(graphDir);
+        double loadSeconds = (System.nanoTime() - start) / 1e9;
+        AugmentedSplits splits = new FeatureAugmenter(AugmentationConfig.builder()
+                .powers(IntStream.iterate(s.hops(), k -> k - 1).limit(s.hops() + 1L).toArray()).build())
+                .augment(graph);
+        double augmentSeconds = (System.nanoTime() - start) / 1e9 - loadSeconds;
+        long peakAfterAugmentation = peakResidentBytes();
+        INDArray x = splits.features(SplitPart.TRAIN);
+        INDArray y = splits.labels(SplitPart.TRAIN);
+        int n = (int) x.rows();
+        MlpArchitecture net = MlpArchitecture.uniform((int) x.columns(), s.hidden(), (int) y.columns(), s.layers());
+        String name = String.format(Locale.ROOT, "%s (%,d nodes, %,d directed edges, %d features; train/val/test "
+                        + "%,d/%,d/%,d; %d x %d on %d augmented columns)", graphDir.getFileName(), graph.numNodes(),
+                graph.numDirectedEdges(), graph.numFeatures(), n, splits.features(SplitPart.VAL).rows(),
+                splits.features(SplitPart.TEST).rows(), s.layers(), s.hidden(), x.columns());
+        List<ResultTable> tables = new ArrayList<>();
+        tables.add(new ResultTable("scale: " + name + ", loading", List.of("peak resident: the process's VmHWM "
+                + "after augmentation"), List.of(Column.number("load s", "%.1f"),
+                Column.number("augmentation s", "%.1f"), Column.text("peak resident")),
+                List.of(List.of(loadSeconds, augmentSeconds, MemoryEstimate.format(peakAfterAugmentation)))));
+
+        progress.accept("scale: timing pdADMM-G iterations on " + n + " rows");
+        PdAdmmConfig base = PdAdmmConfig.builder().nu(1).rho(5).mu(0.01).wStep(WStep.EXACT).evaluationFrequency(0)
+                .seed(s.seed()).iterations(s.timedIterations() + 1).build();
+        List<List<Object>> timing = new ArrayList<>();
+        long before = residentBytes();
+        timing.add(timing("parallel blocks (the default)", net, base.toBuilder()
+                .executionMode(ExecutionMode.PARALLEL).build(), x, y, true, before));
+        timing.add(timing("serial blocks", net, base.toBuilder().executionMode(ExecutionMode.SERIAL).build(), x, y,
+                false, 0));
+        timing.add(timing("8-bit delta coding, parallel", net, base.toBuilder().quantizer(QuantizerConfig.builder()
+                .mode(QuantizerConfig.Mode.DELTA).bits(8).build()).build(), x, y, false, 0));
+        tables.add(new ResultTable("scale: " + name + ", seconds per pdADMM-G iteration", List.of(s.timedIterations()
+                + " timed iterations after a warm-up, on the graph's training rows; resident added: the growth of the "
+                + "process's resident memory (VmRSS) from before the engine was built to after its last iteration"),
+                List.of(Column.text("arrangement"), Column.number("s / iteration", "%.3f"),
+                        Column.text("resident added")), timing));
+
+        MemoryEstimate estimate = MemoryEstimate.of(net, n, DataType.FLOAT);
+        List<List<Object>> memory = new ArrayList<>();
+        for (int l = 1; l <= s.layers(); l++) {
+            memory.add(List.of("layer " + l, MemoryEstimate.format(estimate.layerBytes(l))));
+        }
+        memory.add(List.of("the training data (one copy)", MemoryEstimate.format(estimate.dataBytes())));
+        memory.add(List.of("whole engine", MemoryEstimate.format(estimate.bytes())));
+        if (s.ranks() >= 2) {
+            LayerPartition partition = LayerPartition.even(s.layers(), s.ranks());
+            for (int r = 0; r < partition.ranks(); r++) {
+                memory.add(List.of(String.format(Locale.ROOT, "rank %d of %d (layers %d..%d, with all the data)", r,
+                        s.ranks(), partition.firstLayer(r), partition.lastLayer(r)),
+                        MemoryEstimate.format(estimate.rankBytes(partition.firstLayer(r), partition.lastLayer(r)))));
+            }
+        }
+        tables.add(new ResultTable("scale: " + name + ", engine memory (float32)", List.of("the arrays the "
+                + "algorithm keeps (MemoryEstimate: what the engine checks against its budget before allocating)"),
+                List.of(Column.text("part"), Column.text("bytes")), memory));
+
+        if (s.ranks() >= 2) {
+            progress.accept("scale: " + s.ranks() + " ranks");
+            EngineBenchmark.Shape shape = new EngineBenchmark.Shape(String.format(Locale.ROOT, "shape of %s (N=%d, "
+                    + "%d in, %d x %d, random values)", graphDir.getFileName(), n, x.columns(), s.layers(),
+                    s.hidden()), n, (int) x.columns(), s.hidden(), (int) y.columns(), s.layers());
+            tables.add(DistributedBenchmark.table(shape, DistributedBenchmark.measure(shape, s.timedIterations(),
+                    s.ranks()), s.ranks(), s.timedIterations()));
+        }
+
+        List<Convergence> runs = new ArrayList<>();
+        String dataset = graphDir.toAbsolutePath().toString();
+        Path dataDir = graphDir.toAbsolutePath().getParent();
+        String[] common = {"--eval-every", "1", "--iterations", String.valueOf(s.iterations()),
+                "--hops", String.valueOf(s.hops())};
+        for (String method : s.methods()) {
+            progress.accept("scale: " + method);
+            switch (method) {
+                case "train" -> runs.add(convergence(GraphExperiment.train(dataDir, dataset, s.layers(), s.hidden(),
+                        s.seed(), "pdADMM-G (dl4j-admm train, default recipe, --stage-iterations "
+                                + s.stageIterations() + ")", concat(common, "--stage-iterations",
+                                String.valueOf(s.stageIterations()))), s.target()));
+                case "train-q8" -> runs.add(convergence(GraphExperiment.train(dataDir, dataset, s.layers(),
+                        s.hidden(), s.seed(), "pdADMM-G-Q 8-bit (train --algorithm pdadmm-g-q --bits 8)",
+                        concat(common, "--stage-iterations", String.valueOf(s.stageIterations()), "--algorithm",
+                                "pdadmm-g-q", "--bits", "8")), s.target()));
+                case "train-no-growth" -> runs.add(convergence(GraphExperiment.train(dataDir, dataset, s.layers(),
+                        s.hidden(), s.seed(), "pdADMM-G from random weights (train --growth none)",
+                        concat(common, "--growth", "none")), s.target()));
+                case "adam" -> runs.add(convergence(GraphExperiment.of(splits).adamTuned(s.layers(), s.hidden(),
+                        s.seed(), new double[]{s.adamLearningRate()}, new double[]{0}, s.adamEpochs(),
+                        s.adamEpochs(), 1, "DL4J Adam, same GA-MLP (lr " + s.adamLearningRate() + ", full batch)"),
+                        s.target()));
+                case "linear" -> runs.add(convergence(GraphExperiment.of(splits).adamTuned(1, s.hidden(), s.seed(),
+                        new double[]{s.adamLearningRate()}, new double[]{0}, s.adamEpochs(), s.adamEpochs(), 1,
+                        "linear softmax on the augmented input (Adam lr " + s.adamLearningRate() + ")"),
+                        s.target()));
+                default -> throw new IllegalStateException(method);
+            }
+        }
+        if (!runs.isEmpty()) {
+            List<List<Object>> rows = new ArrayList<>();
+            for (Convergence c : runs) {
+                rows.add(List.of(c.method(), c.stepsToTarget() < 0 ? "not reached" : String.valueOf(c.stepsToTarget()),
+                        c.stepsToTarget() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", c.secondsToTarget()),
+                        c.steps(), c.seconds(), c.bestValidation(), c.testAtBest()));
+            }
+            tables.add(new ResultTable(String.format(Locale.ROOT, "scale: %s, time to validation accuracy %.3f",
+                    name, s.target()), List.of("steps: pdADMM-G iterations over all growth stages, or epochs; "
+                    + "seconds from the start of training, evaluation on validation after every step included; test "
+                    + "accuracy of the step with the best validation accuracy"),
+                    List.of(Column.text("method"), Column.text("steps to target"), Column.text("s to target"),
+                            Column.number("steps run", "%d"), Column.number("s", "%.1f"),
+                            Column.number("best val", "%.4f"), Column.number("test at best val", "%.4f")), rows));
+        }
+        tables.add(new ResultTable("scale: " + name + ", peak resident memory", List.of(),
+                List.of(Column.text("peak resident of the whole suite (VmHWM)")),
+                List.of(List.of(MemoryEstimate.format(peakResidentBytes())))));
+        return tables;
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = new String[first.length + more.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    /** Steps (trace points) and seconds until {@code target}, from a run evaluated after every step. */
+    static Convergence convergence(Run run, double target) {
+        GraphExperiment.Trace trace = run.trace();
+        int reached = -1;
+        for (int i = 0; i < trace.validation().length; i++) {
+            if (trace.validation()[i] >= target - 1e-12) {
+                reached = i;
+                break;
+            }
+        }
+        int steps = trace.seconds().length;
+        return new Convergence(run.outcome().method(), reached < 0 ? -1 : reached + 1,
+                reached < 0 ? Double.NaN : trace.seconds()[reached], steps,
+                steps == 0 ? 0 : trace.seconds()[steps - 1], run.outcome().validationAccuracy(),
+                run.outcome().testAccuracy());
+    }
+
+    private static List<Object> timing(String label, MlpArchitecture net, PdAdmmConfig config, INDArray x, INDArray y,
+                                       boolean measureResident, long residentBefore) {
+        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(net, config, x, y)) {
+            engine.iterate();
+            long start = System.nanoTime();
+            for (int i = 1; i < config.iterations(); i++) {
+                engine.iterate();
+            }
+            double perIteration = (System.nanoTime() - start) / 1e9 / (config.iterations() - 1);
+            String added = measureResident && residentBefore > 0
+                    ? MemoryEstimate.format(Math.max(0, residentBytes() - residentBefore)) : "-";
+            return List.of(label, perIteration, added);
+        }
+    }
+
     /** Peak resident memory of this process (Linux {@code VmHWM}), in bytes; -1 where unknown. */
     static long peakResidentBytes() {
+        return procStatus("VmHWM:");
+    }
+
+    /** Resident memory of this process now (Linux {@code VmRSS}), in bytes; -1 where unknown. */
+    static long residentBytes() {
+        return procStatus("VmRSS:");
+    }
+
+    private static long procStatus(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(key)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
@@ -65,258 +314,45 @@ public final class ScaleBenchmark {
         return -1;
     }
 
-    /** Runs the suite and returns its markdown. */
-    public static String run(Path dir, int layers, int hidden, int hops, double target, int iterations, int timed,
-                             int epochs, double lr, double mu) throws IOException {
-        StringBuilder out = new StringBuilder();
-        long start = System.nanoTime();
-        GraphDataset graph = NpyGraphLoader.builder().build().load(dir);
-        double loadSeconds = (System.nanoTime() - start) / 1e9;
-        int[] powers = new int[hops + 1];
-        for (int i = 0; i <= hops; i++) {
-            powers[i] = hops - i;
-        }
-        AugmentedSplits splits = new FeatureAugmenter(AugmentationConfig.builder().powers(powers).build())
-                .augment(graph);
-        double augmentSeconds = (System.nanoTime() - start) / 1e9 - loadSeconds;
-        long peakAfterLoad = peakResidentBytes();
-        INDArray x = splits.features(SplitPart.TRAIN);
-        INDArray y = splits.labels(SplitPart.TRAIN);
-        INDArray xVal = splits.features(SplitPart.VAL);
-        INDArray yVal = splits.labels(SplitPart.VAL);
-        INDArray xTest = splits.features(SplitPart.TEST);
-        INDArray yTest = splits.labels(SplitPart.TEST);
-        int n = (int) x.rows();
-        MlpArchitecture net = MlpArchitecture.uniform((int) x.columns(), hidden, (int) y.columns(), layers);
-        out.append(String.format(Locale.ROOT, "graph %s: %d nodes, %d directed edges, %d features -> %d augmented "
-                        + "(hops %d); train/val/test %d/%d/%d; MLP %d x %d%n%n", dir, graph.numNodes(),
-                graph.numDirectedEdges(), graph.numFeatures(), x.columns(), hops, n, xVal.rows(), xTest.rows(),
-                layers, hidden));
-        out.append("| load s | augmentation s | peak resident after augmentation |\n|---|---|---|\n");
-        out.append(String.format(Locale.ROOT, "| %.1f | %.1f | %s |%n%n", loadSeconds, augmentSeconds,
-                MemoryEstimate.format(peakAfterLoad)));
-
-        MemoryEstimate estimate = MemoryEstimate.of(net, n, DataType.FLOAT);
-        out.append("| engine memory (float32) | bytes |\n|---|---|\n");
-        for (int l = 1; l <= layers; l++) {
-            out.append("| layer ").append(l).append(" | ").append(MemoryEstimate.format(estimate.layerBytes(l)))
-                    .append(" |\n");
-        }
-        out.append("| data copies | ").append(MemoryEstimate.format(estimate.dataBytes())).append(" |\n");
-        out.append("| whole engine | ").append(MemoryEstimate.format(estimate.bytes())).append(" |\n\n");
-
-        PdAdmmConfig base = PdAdmmConfig.builder().nu(1).rho(5).mu(mu).wStep(WStep.EXACT).evaluationFrequency(0)
-                .seed(1).build();
-        out.append("| pdADMM-G, timed iterations | s / iteration |\n|---|---|\n");
-        out.append(timing("parallel blocks", net, base.toBuilder().executionMode(ExecutionMode.PARALLEL)
-                .iterations(timed + 1).build(), x, y));
-        out.append(timing("serial blocks", net, base.toBuilder().executionMode(ExecutionMode.SERIAL)
-                .iterations(timed + 1).build(), x, y));
-        out.append(timing("8-bit delta coding, parallel", net, base.toBuilder().iterations(timed + 1)
-                .quantizer(QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8).build()).build(),
-                x, y));
-        out.append(String.format(Locale.ROOT, "%npeak resident so far: %s%n%n",
-                MemoryEstimate.format(peakResidentBytes())));
-
-        List<Convergence> runs = new ArrayList<>();
-        runs.add(pdAdmmPlain(net, base.toBuilder().iterations(iterations).build(), x, y, xVal, yVal, xTest, yTest,
-                target));
-        if (layers > 2) {
-            runs.add(pdAdmmIdentityHidden(net, base.toBuilder().iterations(iterations).build(), x, y, xVal, yVal,
-                    xTest, yTest, target));
-        }
-        if (layers > 2) {
-            runs.add(pdAdmmGrown(net, base, iterations, mu, x, y, xVal, yVal, xTest, yTest, target));
-        }
-        if (epochs > 0) {
-            runs.add(adam("DL4J Adam, same GA-MLP (lr " + lr + ", full batch)", splits, layers, hidden, epochs, lr,
-                target));
-            runs.add(adam("linear softmax on the augmented input (Adam lr " + lr + ", full batch)", splits, 1,
-                    hidden, epochs, lr, target));
-        }
-        out.append(String.format(Locale.ROOT, "target validation accuracy %.3f%n%n", target));
-        out.append("| method | iterations to target | s to target | iterations run | s | best val | test at best "
-                + "val | final train loss |\n|---|---|---|---|---|---|---|---|\n");
-        for (Convergence c : runs) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f | %.4f | %.4f | %.4f |%n", c.method(),
-                    c.iterationsToTarget() < 0 ? "not reached" : Integer.toString(c.iterationsToTarget()),
-                    c.iterationsToTarget() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", c.secondsToTarget()),
-                    c.iterations(), c.seconds(), c.bestValidation(), c.testAtBest(), c.finalTrainLoss()));
-        }
-        out.append(String.format(Locale.ROOT, "%npeak resident: %s%n", MemoryEstimate.format(peakResidentBytes())));
-        return out.toString();
-    }
-
-    private static String timing(String label, MlpArchitecture net, PdAdmmConfig config, INDArray x, INDArray y) {
-        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(net, config, x, y)) {
-            engine.iterate();
-            long start = System.nanoTime();
-            for (int i = 1; i < config.iterations(); i++) {
-                engine.iterate();
-            }
-            double perIteration = (System.nanoTime() - start) / 1e9 / (config.iterations() - 1);
-            return String.format(Locale.ROOT, "| %s | %.3f |%n", label, perIteration);
-        }
-    }
-
-    /** Tracks validation accuracy after each iteration, with the evaluation time left out of the seconds. */
-    private static final class Tracker implements PdAdmmListener {
-        private final INDArray xVal;
-        private final INDArray yVal;
-        private final INDArray xTest;
-        private final INDArray yTest;
-        private final double target;
-        private final long start = System.nanoTime();
-        private long evaluationNanos;
-        int count;
-        int reachedAt = -1;
-        double reachedSeconds;
-        double best = -1;
-        double testAtBest = Double.NaN;
-
-        Tracker(INDArray xVal, INDArray yVal, INDArray xTest, INDArray yTest, double target) {
-            this.xVal = xVal;
-            this.yVal = yVal;
-            this.xTest = xTest;
-            this.yTest = yTest;
-            this.target = target;
-        }
-
-        @Override
-        public void iterationDone(PdAdmmEngine engine, io.github.dl4jadmm.pdadmm.IterationMetrics metrics) {
-            long before = System.nanoTime();
-            count++;
-            double val = engine.accuracy(xVal, yVal);
-            if (val > best) {
-                best = val;
-                testAtBest = engine.accuracy(xTest, yTest);
-            }
-            evaluationNanos += System.nanoTime() - before;
-            if (reachedAt < 0 && val >= target) {
-                reachedAt = count;
-                reachedSeconds = seconds();
-            }
-        }
-
-        double seconds() {
-            return (System.nanoTime() - start - evaluationNanos) / 1e9;
-        }
-    }
-
-    private static Convergence pdAdmmPlain(MlpArchitecture net, PdAdmmConfig config, INDArray x, INDArray y,
-                                           INDArray xVal, INDArray yVal, INDArray xTest, INDArray yTest,
-                                           double target) {
-        Tracker tracker = new Tracker(xVal, yVal, xTest, yTest, target);
-        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(net, config, x, y)) {
-            engine.addListener(tracker);
-            engine.fit();
-            double seconds = tracker.seconds();
-            return new Convergence("pdADMM-G, " + net.layers() + " layers from random weights (train --layers "
-                    + net.layers() + ")", tracker.reachedAt, tracker.reachedSeconds, tracker.count, seconds,
-                    tracker.best, tracker.testAtBest, trainLoss(engine, x, y));
-        }
-    }
-
     /**
-     * {@code layers} layers whose hidden layers 2..L-1 start as the identity (zero bias), the first and last as
-     * Xavier: at the start the network computes what its 2-layer part computes, as after a growth step, but without
-     * training the 2-layer part first.
+     * {@code ScaleBenchmark DIR|nodes=N [scratch=DIR] [layers=10] [hidden=100] [hops=4] [target=0.95] [timed=3]
+     * [ranks=2] [stageIterations=10] [iterations=30] [epochs=100] [lr=0.01] [seed=1] [methods=train,adam,linear]};
+     * prints the tables as markdown (what {@code dl4j-admm bench scale} runs).
      */
-    private static Convergence pdAdmmIdentityHidden(MlpArchitecture net, PdAdmmConfig config, INDArray x,
-                                                    INDArray y, INDArray xVal, INDArray yVal, INDArray xTest,
-                                                    INDArray yTest, double target) {
-        InitialWeights xavier = InitialWeights.xavier(net, config.seed());
-        List<INDArray> weights = new ArrayList<>(xavier.weights());
-        for (int l = 2; l < net.layers(); l++) {
-            weights.set(l - 1, org.nd4j.linalg.factory.Nd4j.eye(net.outputsOf(l)).castTo(weights.get(l - 1)
-                    .dataType()));
-        }
-        Tracker tracker = new Tracker(xVal, yVal, xTest, yTest, target);
-        try (PdAdmmEngine engine = new PdAdmmEngine(net, config, x, y, weights, xavier.biases())) {
-            engine.addListener(tracker);
-            engine.fit();
-            double seconds = tracker.seconds();
-            return new Convergence("pdADMM-G, " + net.layers() + " layers, hidden layers 2.." + (net.layers() - 1)
-                    + " initialised to the identity", tracker.reachedAt, tracker.reachedSeconds, tracker.count,
-                    seconds, tracker.best, tracker.testAtBest, trainLoss(engine, x, y));
-        }
-    }
-
-    private static Convergence pdAdmmGrown(MlpArchitecture net, PdAdmmConfig base, int iterations, double mu,
-                                           INDArray x, INDArray y, INDArray xVal, INDArray yVal, INDArray xTest,
-                                           INDArray yTest, double target) {
-        Tracker tracker = new Tracker(xVal, yVal, xTest, yTest, target);
-        int first = iterations / 2;
-        List<GrowthStage> stages = List.of(new GrowthStage(2, first, mu),
-                new GrowthStage(net.layers(), iterations - first, mu));
-        MlpArchitecture two = MlpArchitecture.uniform(net.inputsOf(1), net.outputsOf(1),
-                net.outputsOf(net.layers()), 2);
-        InitialWeights initial = InitialWeights.xavier(two, base.seed());
-        try (PdAdmmEngine engine = new GreedyLayerGrowth(stages).fit(two, base, x, y, initial.weights(),
-                initial.biases(), LocalChannel::new, tracker)) {
-            double seconds = tracker.seconds();
-            return new Convergence("pdADMM-G, grown 2 -> " + net.layers() + " layers (" + first + " + "
-                    + (iterations - first) + " iterations)", tracker.reachedAt, tracker.reachedSeconds,
-                    tracker.count, seconds, tracker.best, tracker.testAtBest, trainLoss(engine, x, y));
-        }
-    }
-
-    private static double trainLoss(PdAdmmEngine engine, INDArray x, INDArray y) {
-        return engine.architecture().risk().value(engine.preActivation(x), y.castTo(DataType.FLOAT)) / x.rows();
-    }
-
-    private static Convergence adam(String method, AugmentedSplits splits, int layers, int hidden, int epochs,
-                                    double lr, double target) {
-        MultiLayerNetwork net = GaMlp.builder().forSplits(splits).numLayers(layers).hiddenWidth(hidden)
-                .updater(new Adam(lr)).seed(1).build().createNetwork();
-        INDArray xVal = splits.features(SplitPart.VAL);
-        INDArray yVal = splits.labels(SplitPart.VAL);
-        INDArray xTest = splits.features(SplitPart.TEST);
-        INDArray yTest = splits.labels(SplitPart.TEST);
-        long start = System.nanoTime();
-        long evaluationNanos = 0;
-        int reachedAt = -1;
-        double reachedSeconds = Double.NaN;
-        double best = -1;
-        double testAtBest = Double.NaN;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            net.fit(splits.dataSet(SplitPart.TRAIN));
-            long before = System.nanoTime();
-            double val = GraphExperiment.accuracy(net, xVal, yVal);
-            if (val > best) {
-                best = val;
-                testAtBest = GraphExperiment.accuracy(net, xTest, yTest);
-            }
-            evaluationNanos += System.nanoTime() - before;
-            if (reachedAt < 0 && val >= target) {
-                reachedAt = epoch;
-                reachedSeconds = (System.nanoTime() - start - evaluationNanos) / 1e9;
-            }
-        }
-        double seconds = (System.nanoTime() - start - evaluationNanos) / 1e9;
-        return new Convergence(method, reachedAt, reachedSeconds, epochs, seconds, best, testAtBest, net.score());
-    }
-
-    /** {@code ScaleBenchmark DIR [key=value ...]}; see the class comment. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: ScaleBenchmark DIR [layers=4] [hidden=100] [hops=4] [target=0.9] "
-                    + "[iterations=60] [timed=3] [epochs=300] [lr=0.01] [mu=3]");
+            System.err.println("usage: ScaleBenchmark DIR|nodes=N [scratch=DIR] [layers=10] [hidden=100] [hops=4] "
+                    + "[target=0.95] [timed=3] [ranks=2] [stageIterations=10] [iterations=30] [epochs=100] "
+                    + "[lr=0.01] [seed=1] [methods=train,adam,linear]");
             System.exit(2);
         }
         java.util.Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 1; i < args.length; i++) {
+        int first = args[0].contains("=") ? 0 : 1;
+        for (int i = first; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
             if (kv.length != 2) {
                 throw new IllegalArgumentException("arguments after DIR are key=value, got " + args[i]);
             }
             o.put(kv[0], kv[1]);
         }
-        System.out.print(run(Path.of(args[0]), Integer.parseInt(o.getOrDefault("layers", "4")),
-                Integer.parseInt(o.getOrDefault("hidden", "100")), Integer.parseInt(o.getOrDefault("hops", "4")),
-                Double.parseDouble(o.getOrDefault("target", "0.9")),
-                Integer.parseInt(o.getOrDefault("iterations", "60")), Integer.parseInt(o.getOrDefault("timed", "3")),
-                Integer.parseInt(o.getOrDefault("epochs", "300")), Double.parseDouble(o.getOrDefault("lr", "0.01")),
-                Double.parseDouble(o.getOrDefault("mu", "3"))));
+        Settings d = Settings.defaults();
+        Settings s = new Settings(Integer.parseInt(o.getOrDefault("layers", "" + d.layers())),
+                Integer.parseInt(o.getOrDefault("hidden", "" + d.hidden())),
+                Integer.parseInt(o.getOrDefault("hops", "" + d.hops())),
+                Double.parseDouble(o.getOrDefault("target", "" + d.target())),
+                Integer.parseInt(o.getOrDefault("timed", "" + d.timedIterations())),
+                Integer.parseInt(o.getOrDefault("ranks", "" + d.ranks())),
+                Integer.parseInt(o.getOrDefault("stageIterations", "" + d.stageIterations())),
+                Integer.parseInt(o.getOrDefault("iterations", "" + d.iterations())),
+                Integer.parseInt(o.getOrDefault("epochs", "" + d.adamEpochs())),
+                Double.parseDouble(o.getOrDefault("lr", "" + d.adamLearningRate())),
+                Long.parseLong(o.getOrDefault("seed", "" + d.seed())),
+                List.of(o.getOrDefault("methods", String.join(",", d.methods())).split(",")));
+        Path dir = first == 1 ? Path.of(args[0]) : generate(Integer.parseInt(o.get("nodes")), 1,
+                Path.of(o.getOrDefault("scratch", System.getProperty("java.io.tmpdir") + "/dl4j-admm-scale")),
+                System.err::println);
+        for (ResultTable table : measure(dir, s, System.err::println)) {
+            System.out.println(table.toMarkdown());
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.github.dl4jadmm.examples.EngineBenchmark;
 import io.github.dl4jadmm.examples.FashionMnist;
 import io.github.dl4jadmm.examples.GraphBenchmarks;
 import io.github.dl4jadmm.examples.GraphExperiment.Outcome;
+import io.github.dl4jadmm.examples.ScaleBenchmark;
 import io.github.dl4jadmm.examples.report.BenchmarkReport;
 import io.github.dl4jadmm.examples.report.Json;
 import io.github.dl4jadmm.examples.report.ResultTable;
@@ -45,12 +46,18 @@ import picocli.CommandLine.Spec;
                         + "quantization (bytes and accuracy per transfer mode), accuracy (pdADMM-G, pdADMM-G-Q and "
                         + "Adam over seeds), gadmm (GADMM against Q-GADMM on synthetic linear regression: "
                         + "iterations and bits to converge) and q-sgadmm (Q-SGADMM against exact SGADMM and Adam on "
-                        + "Fashion-MNIST, MLP 784-128-64-10)."})
+                        + "Fashion-MNIST, MLP 784-128-64-10) and scale (the whole pipeline on generated graphs of "
+                        + "--nodes N: loading, memory per layer and rank, seconds per iteration, and time to a "
+                        + "validation accuracy of pdADMM-G through train, DL4J Adam and the linear model)."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The suites, in the order of the help text. */
     static final List<String> SUITES = List.of("engine", "distributed", "quantization", "accuracy", "gadmm",
-            "q-sgadmm");
+            "q-sgadmm", "scale");
+
+    /** Options of the scale suite only. */
+    private static final List<String> SCALE_OPTIONS = List.of("--nodes", "--graph", "--scratch-dir", "--layers",
+            "--hops", "--target", "--stage-iterations", "--train-iterations");
 
     /** Options of the accuracy suite only. */
     private static final List<String> ACCURACY_OPTIONS = List.of("--first-seed", "--methods", "--outcomes", "--merge");
@@ -63,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "SUITE",
-            description = "engine, distributed, quantization, accuracy, gadmm or q-sgadmm.")
+            description = "engine, distributed, quantization, accuracy, gadmm, q-sgadmm or scale.")
     String suite;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON to FILE.")
@@ -93,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
     int iterationsPerStage;
 
     @Option(names = "--widths", paramLabel = "N", split = ",", defaultValue = "100",
-            description = "accuracy: hidden widths (default: ${DEFAULT-VALUE}).")
+            description = "accuracy: hidden widths (default: ${DEFAULT-VALUE}); scale: the one hidden width.")
     int[] widths;
 
     @Option(names = "--first-seed", paramLabel = "S", defaultValue = "1",
@@ -105,7 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "accuracy: train (pdADMM-G through dl4j-admm train), train-q8 (pdADMM-G-Q, 8 bits), "
                     + "adam-tuned, adam-tuned-2 (DL4J's Adam at 10 and 2 layers, lr x L2 grid, early stopping), "
                     + "linear (softmax regression on the augmented input), the default set; also exact, linearized, "
-                    + "quantized (the harness's growth protocol) and adam (two learning rates, fixed epochs).")
+                    + "quantized (the harness's growth protocol) and adam (two learning rates, fixed epochs). scale: "
+                    + "train, adam, linear (the default set), train-q8 and train-no-growth (train --growth none).")
     List<String> methods;
 
     @Option(names = "--outcomes", paramLabel = "FILE",
@@ -124,11 +132,12 @@ public final class BenchCommand implements Callable<Integer> {
     String shapes;
 
     @Option(names = "--ranks", paramLabel = "R", defaultValue = "2",
-            description = "distributed: ranks the blocks are split over (default: ${DEFAULT-VALUE}).")
+            description = "distributed: ranks the blocks are split over (default: ${DEFAULT-VALUE}); scale: the same "
+                    + "timing on each graph's shape, 0 for none (default: 2).")
     int ranks;
 
     @Option(names = "--iterations", paramLabel = "T", defaultValue = "3",
-            description = "engine, distributed: timed iterations after one warm-up (default: ${DEFAULT-VALUE}); q-sgadmm: "
+            description = "engine, distributed, scale: timed iterations after one warm-up (default: ${DEFAULT-VALUE}); q-sgadmm: "
                     + "Q-SGADMM iterations (default: 60).")
     int iterations;
 
@@ -167,14 +176,50 @@ public final class BenchCommand implements Callable<Integer> {
     Double alpha;
 
     @Option(names = "--adam-epochs", paramLabel = "N",
-            description = "q-sgadmm: epochs of the Adam baseline on all data, 0 for none (default: 3).")
+            description = "q-sgadmm: epochs of the Adam baseline on all data, 0 for none (default: 3); scale: epochs "
+                    + "of DL4J Adam and of the linear model (default: 100).")
     Integer adamEpochs;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "q-sgadmm: Adam's learning rate (default: 0.001).")
+    @Option(names = "--lr", paramLabel = "RATE", description = "q-sgadmm: Adam's learning rate (default: 0.001); "
+            + "scale: (default: 0.01).")
     Double lr;
 
-    @Option(names = "--seed", paramLabel = "SEED", description = "q-sgadmm: seed (default: 1).")
+    @Option(names = "--seed", paramLabel = "SEED", description = "q-sgadmm, scale: seed of the models (default: 1).")
     Long seed;
+
+    @Option(names = "--nodes", paramLabel = "N", split = ",",
+            description = "scale: generate a contextual-SBM graph of N nodes for each N (10 classes, 100 features, "
+                    + "mean degree 16, homophily 0.7, 5% each for training, validation and test, at most 50,000; "
+                    + "seed 1) into --scratch-dir, or reuse the one generated there before (default: 100000 unless "
+                    + "--graph is given).")
+    List<Integer> nodes;
+
+    @Option(names = "--graph", paramLabel = "DIR", split = ",",
+            description = "scale: also run on these .npy graph folders.")
+    List<Path> graphs;
+
+    @Option(names = "--scratch-dir", paramLabel = "DIR",
+            description = "scale: where the generated graphs are kept (default: ${java.io.tmpdir}/dl4j-admm-scale).")
+    Path scratchDir;
+
+    @Option(names = "--layers", paramLabel = "L", description = "scale: layers of the GA-MLP (default: 10).")
+    Integer layers;
+
+    @Option(names = "--hops", paramLabel = "K", description = "scale: propagation steps of [S^K H .. H] "
+            + "(default: 4).")
+    Integer hops;
+
+    @Option(names = "--target", paramLabel = "ACC",
+            description = "scale: the validation accuracy each method is timed to (default: 0.95).")
+    Double target;
+
+    @Option(names = "--stage-iterations", paramLabel = "T",
+            description = "scale: iterations of each shallow growth stage of train (default: 10).")
+    Integer stageIterations;
+
+    @Option(names = "--train-iterations", paramLabel = "T",
+            description = "scale: iterations of train's full-depth stage (its --iterations; default: 30).")
+    Integer trainIterations;
 
     @Mixin
     CommonOptions common = new CommonOptions();
@@ -190,6 +235,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "engine" -> engine(cmd);
             case "distributed" -> distributed(cmd);
             case "quantization", "accuracy" -> graph(cmd, name);
+            case "scale" -> scale(cmd);
             default -> gadmm(cmd, name);
         };
         String md = report.toMarkdown();
@@ -209,6 +255,7 @@ public final class BenchCommand implements Callable<Integer> {
         onlyFor(cmd, "engine", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
         onlyFor(cmd, "engine", GADMM_OPTIONS.toArray(String[]::new));
         onlyFor(cmd, "engine", ACCURACY_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, "engine", SCALE_OPTIONS.toArray(String[]::new));
         onlyFor(cmd, "engine", "--ranks");
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
@@ -234,6 +281,7 @@ public final class BenchCommand implements Callable<Integer> {
         onlyFor(cmd, "distributed", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--widths");
         onlyFor(cmd, "distributed", GADMM_OPTIONS.toArray(String[]::new));
         onlyFor(cmd, "distributed", ACCURACY_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, "distributed", SCALE_OPTIONS.toArray(String[]::new));
         if (iterations < 1) {
             throw new ParameterException(cmd, "--iterations must be >= 1, got " + iterations);
         }
@@ -264,6 +312,7 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchmarkReport graph(CommandLine cmd, String name) throws Exception {
         onlyFor(cmd, name, "--shapes", "--iterations", "--ranks");
         onlyFor(cmd, name, GADMM_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, name, SCALE_OPTIONS.toArray(String[]::new));
         if (name.equals("quantization")) {
             onlyFor(cmd, name, "--widths");
             onlyFor(cmd, name, ACCURACY_OPTIONS.toArray(String[]::new));
@@ -356,10 +405,80 @@ public final class BenchCommand implements Callable<Integer> {
         return BenchmarkReport.now("accuracy", settings, tables);
     }
 
+    /** {@code bench scale}: {@link ScaleBenchmark} on each generated or given graph. */
+    private BenchmarkReport scale(CommandLine cmd) throws Exception {
+        onlyFor(cmd, "scale", "--data-dir", "--datasets", "--seeds", "--iterations-per-stage", "--shapes");
+        onlyFor(cmd, "scale", "--first-seed", "--outcomes", "--merge");
+        onlyFor(cmd, "scale", "--workers", "--rhos", "--dims", "--samples", "--bits", "--adaptive",
+                "--max-iterations", "--tolerance", "--alpha");
+        if (widths.length != 1) {
+            throw new ParameterException(cmd, "--widths: the scale suite takes one hidden width, got "
+                    + Arrays.toString(widths));
+        }
+        ScaleBenchmark.Settings d = ScaleBenchmark.Settings.defaults();
+        boolean ranksGiven = cmd.getParseResult().hasMatchedOption("--ranks");
+        int layerCount = layers != null ? layers : d.layers();
+        ScaleBenchmark.Settings settings;
+        try {
+            settings = new ScaleBenchmark.Settings(layerCount, widths[0], hops != null ? hops : d.hops(),
+                    target != null ? target : d.target(), iterations, ranksGiven ? ranks : Math.min(d.ranks(),
+                    layerCount), stageIterations != null ? stageIterations : d.stageIterations(),
+                    trainIterations != null ? trainIterations : d.iterations(),
+                    adamEpochs != null ? adamEpochs : d.adamEpochs(), lr != null ? lr : d.adamLearningRate(),
+                    seed != null ? seed : d.seed(), methods != null ? methods : ScaleBenchmark.DEFAULT_METHODS);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, e.getMessage() + " (options --layers, --widths, --hops, --target, "
+                    + "--iterations, --ranks, --stage-iterations, --train-iterations, --adam-epochs, --lr, "
+                    + "--methods)");
+        }
+        List<Integer> sizes = nodes != null ? nodes : graphs == null ? List.of(100_000) : List.of();
+        for (int n : sizes) {
+            if (n < 200) {
+                throw new ParameterException(cmd, "--nodes must be at least 200 (each split takes 5% of the nodes), "
+                        + "got " + n);
+            }
+        }
+        for (Path g : graphs == null ? List.<Path>of() : graphs) {
+            if (!Files.isDirectory(g)) {
+                throw new ParameterException(cmd, "--graph: " + g + " is not a directory; pass a folder in the .npy "
+                        + "graph layout (see README)");
+            }
+        }
+        Path scratch = scratchDir != null ? scratchDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "dl4j-admm-scale");
+        List<Path> folders = new ArrayList<>();
+        for (int n : sizes) {
+            folders.add(ScaleBenchmark.generate(n, 1, scratch, this::progress));
+        }
+        if (graphs != null) {
+            folders.addAll(graphs);
+        }
+        List<ResultTable> tables = new ArrayList<>();
+        for (Path folder : folders) {
+            tables.addAll(ScaleBenchmark.measure(folder, settings, this::progress));
+        }
+        Map<String, Object> recorded = new LinkedHashMap<>();
+        recorded.put("graphs", folders.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+        recorded.put("layers", settings.layers());
+        recorded.put("hidden", settings.hidden());
+        recorded.put("hops", settings.hops());
+        recorded.put("target", settings.target());
+        recorded.put("timedIterations", settings.timedIterations());
+        recorded.put("ranks", settings.ranks());
+        recorded.put("stageIterations", settings.stageIterations());
+        recorded.put("trainIterations", settings.iterations());
+        recorded.put("adamEpochs", settings.adamEpochs());
+        recorded.put("lr", settings.adamLearningRate());
+        recorded.put("seed", settings.seed());
+        recorded.put("methods", settings.methods());
+        return BenchmarkReport.now("scale", recorded, tables);
+    }
+
     /** The Q-GADMM suites through the {@link GadmmBackend}; settings as {@code GadmmBenchmark} names them. */
     private BenchmarkReport gadmm(CommandLine cmd, String name) throws Exception {
         onlyFor(cmd, name, "--datasets", "--seeds", "--iterations-per-stage", "--widths", "--shapes", "--ranks");
         onlyFor(cmd, name, ACCURACY_OPTIONS.toArray(String[]::new));
+        onlyFor(cmd, name, SCALE_OPTIONS.toArray(String[]::new));
         Map<String, String> options = new LinkedHashMap<>();
         if (workers != null && workers < 2) {
             throw new ParameterException(cmd, "--workers must be >= 2 (workers form a chain), got " + workers);
