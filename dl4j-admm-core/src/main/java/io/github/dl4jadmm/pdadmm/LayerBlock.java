@@ -288,28 +288,31 @@ final class LayerBlock {
 
     /**
      * Checkpoint support ({@link PdAdmmCheckpoint}): puts every array that carries state from one iteration to the
-     * next into {@code arrays} under its variable name, live (not copied): {@code p} (layers 2..L; layer 1's input
-     * is the data), the cached product {@code pW}, {@code W}, {@code b}, {@code z}, {@code q} and {@code u} (hidden
-     * layers), the received {@code qLeft} with this block's copy {@code uLeft} of the left dual, the received
-     * {@code pRight}, and the warm-start vectors {@code powerW}, {@code powerP} of the curvature estimates. Scratch
-     * buffers are left out: every step overwrites them before reading. Scalars go into {@code scalars}.
+     * next and cannot be recomputed into {@code arrays} under its variable name, live (not copied): {@code p}
+     * (layers 2..L; layer 1's input is the data), {@code W}, {@code b}, {@code z}, {@code q} and {@code u} (hidden
+     * layers), the warm-start vectors {@code powerW}, {@code powerP} of the curvature estimates, and, only where the
+     * left neighbour is not in the same engine ({@code leftInEngine} false: a rank's first layer), the received
+     * {@code qLeft} with this block's copy {@code uLeft} of the left dual. Derived arrays are left out and rebuilt
+     * by {@link #importState} and {@link #adoptLeft}: the product {@code pW = p W}, and {@code qLeft}, {@code uLeft}
+     * where the left block holds the same values as its {@code q} and {@code u} (both ends of a boundary hold
+     * identical copies once the pending forward message is delivered, algorithms.md §1.2). The received
+     * {@code pRight} is never saved: it is overwritten by the next iteration's receive before anything reads it.
+     * Scratch buffers are left out: every step overwrites them before reading. Scalars go into {@code scalars}.
      */
-    void exportState(Map<String, INDArray> arrays, Map<String, Double> scalars) {
+    void exportState(Map<String, INDArray> arrays, Map<String, Double> scalars, boolean leftInEngine) {
         if (!first) {
             arrays.put("p", p);
-            arrays.put("qLeft", qLeft);
-            arrays.put("uLeft", uLeft);
+            if (!leftInEngine) {
+                arrays.put("qLeft", qLeft);
+                arrays.put("uLeft", uLeft);
+            }
         }
-        arrays.put("pW", pW);
         arrays.put("W", w);
         arrays.put("b", b);
         arrays.put("z", z);
         if (!last) {
             arrays.put("q", q);
             arrays.put("u", u);
-            if (pRight != null) {
-                arrays.put("pRight", pRight);
-            }
         }
         arrays.put("powerW", powerW);
         arrays.put("powerP", powerP);
@@ -321,31 +324,50 @@ final class LayerBlock {
 
     /**
      * Checkpoint support: restores what {@link #exportState} wrote. Arrays are copied into this block's own
-     * buffers (received tensors into fresh copies on the block's device).
+     * buffers (received tensors into fresh copies on the block's device); {@code pW} is recomputed from the restored
+     * {@code p} and {@code W} (checkpoints of earlier versions carry it and are read as they are). Without
+     * {@code qLeft} and {@code uLeft} in {@code arrays}, the engine hands them over from the left block
+     * ({@link #adoptLeft}).
      *
      * @throws IllegalArgumentException if a variable is missing or has the wrong shape
      */
     void importState(Map<String, INDArray> arrays, Map<String, Double> scalars) {
         if (!first) {
             restoreInto(p, arrays, "p");
-            qLeft = restoreCopy(arrays, "qLeft", p);
-            restoreInto(uLeft, arrays, "uLeft");
+            if (arrays.containsKey("qLeft") || arrays.containsKey("uLeft")) {
+                qLeft = restoreCopy(arrays, "qLeft", p);
+                restoreInto(uLeft, arrays, "uLeft");
+            }
         }
-        restoreInto(pW, arrays, "pW");
         restoreInto(w, arrays, "W");
         restoreInto(b, arrays, "b");
         restoreInto(z, arrays, "z");
+        if (arrays.containsKey("pW")) {
+            restoreInto(pW, arrays, "pW");
+        } else {
+            Linalg.gemm(p, false, w, false, 1, pW);
+        }
         if (!last) {
             restoreInto(q, arrays, "q");
             restoreInto(u, arrays, "u");
-            pRight = arrays.containsKey("pRight") ? restoreCopy(arrays, "pRight", q) : null;
         }
+        pRight = null;
         restoreInto(powerW, arrays, "powerW");
         restoreInto(powerP, arrays, "powerP");
         inputSpectralNormSquared = scalars.getOrDefault("inputSpectralNormSquared", Double.NaN);
         pRejections = (int) (double) scalars.getOrDefault("pRejections", 0.0);
         wRejections = (int) (double) scalars.getOrDefault("wRejections", 0.0);
         fistaIterations = (int) (double) scalars.getOrDefault("fistaIterations", 0.0);
+    }
+
+    /**
+     * Checkpoint support: after {@link #importState} of a checkpoint without this block's {@code qLeft} and
+     * {@code uLeft}, takes them from the restored left block: the {@code q_{l-1}} it sent and its copy of
+     * {@code u_{l-1}}, which are this block's copies once the boundary is synchronised.
+     */
+    void adoptLeft(LayerBlock left) {
+        qLeft = Devices.copyTo(device, left.q);
+        uLeft.assign(Devices.copyTo(device, left.u));
     }
 
     private INDArray saved(Map<String, INDArray> arrays, String name, INDArray like) {

@@ -888,10 +888,10 @@ public final class PdAdmmEngine implements AutoCloseable {
         state.codecStates.putAll(channel.codecStates());
         state.features = features;
         state.labels = labels;
-        for (LayerBlock block : blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
             Map<String, INDArray> arrays = new java.util.LinkedHashMap<>();
             Map<String, Double> scalars = new java.util.LinkedHashMap<>();
-            block.exportState(arrays, scalars);
+            blocks.get(i).exportState(arrays, scalars, i > 0);
             state.blockArrays.add(arrays);
             state.blockScalars.add(scalars);
         }
@@ -924,6 +924,13 @@ public final class PdAdmmEngine implements AutoCloseable {
                         : null;
             }
             block.importState(state.blockArrays.get(i), state.blockScalars.get(i));
+        }
+        for (int i = 1; i < blocks.size(); i++) {
+            Map<String, INDArray> arrays = state.blockArrays.get(i);
+            if (!arrays.containsKey("qLeft") && !arrays.containsKey("uLeft")) {
+                Devices.pin(blocks.get(i).device);
+                blocks.get(i).adoptLeft(blocks.get(i - 1));
+            }
         }
         channel.restoreCodecStates(state.codecStates);
     }
