@@ -60,7 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
             "--hops", "--target", "--stage-iterations", "--train-iterations");
 
     /** Options of the accuracy suite only. */
-    private static final List<String> ACCURACY_OPTIONS = List.of("--first-seed", "--methods", "--outcomes", "--merge");
+    private static final List<String> ACCURACY_OPTIONS = List.of("--first-seed", "--methods", "--outcomes", "--merge",
+            "--adam-lrs", "--adam-l2s");
 
     /** Options of the Q-GADMM suites, refused by the others. */
     private static final List<String> GADMM_OPTIONS = List.of("--workers", "--rhos", "--dims", "--samples", "--bits",
@@ -115,6 +116,15 @@ public final class BenchCommand implements Callable<Integer> {
                     + "quantized (the harness's growth protocol) and adam (two learning rates, fixed epochs). scale: "
                     + "train, adam, linear (the default set), train-q8 and train-no-growth (train --growth none).")
     List<String> methods;
+
+    @Option(names = "--adam-lrs", paramLabel = "LR", split = ",",
+            description = "accuracy: the tuned baselines' learning rates (default: 1e-4,3e-4,1e-3,1e-2); give the "
+                    + "one chosen on a first seed to run the other seeds with it.")
+    double[] adamLearningRates;
+
+    @Option(names = "--adam-l2s", paramLabel = "L2", split = ",",
+            description = "accuracy: the tuned baselines' L2 weight decays (default: 0,5e-4).")
+    double[] adamL2s;
 
     @Option(names = "--outcomes", paramLabel = "FILE",
             description = "accuracy: append every finished run to FILE as an Outcome[...] line, as it finishes "
@@ -344,6 +354,8 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, "--" + e.getMessage());
         }
+        double[] lrs = grid("--adam-lrs", adamLearningRates, GraphBenchmarks.ADAM_LRS, false);
+        double[] l2s = grid("--adam-l2s", adamL2s, GraphBenchmarks.ADAM_L2S, true);
         List<String> traces = new ArrayList<>();
         Consumer<Outcome> log = o -> {
             progress(String.format(Locale.ROOT, "%s, %s, %d x %d, seed %d: test %.4f, %.1f s", o.dataset(),
@@ -356,7 +368,7 @@ public final class BenchCommand implements Callable<Integer> {
                 ? GraphBenchmarks.quantizationTable(GraphBenchmarks.quantization(dataDir, names, seedCount,
                 iterationsPerStage, log), seedCount, iterationsPerStage)
                 : GraphBenchmarks.accuracyTable(GraphBenchmarks.accuracy(dataDir, names, firstSeed, seedCount,
-                iterationsPerStage, widths, chosenMethods, GraphBenchmarks.ADAM_LRS, GraphBenchmarks.ADAM_L2S, log,
+                iterationsPerStage, widths, chosenMethods, lrs, l2s, log,
                 line -> {
                     traces.add(line);
                     if (outcomes != null) {
@@ -376,6 +388,20 @@ public final class BenchCommand implements Callable<Integer> {
             settings.put("methods", chosenMethods);
         }
         return BenchmarkReport.now(name, settings, tables);
+    }
+
+    /** The grid {@code given} on the command line, or {@code standard}; refuses values Adam cannot use. */
+    private double[] grid(String option, double[] given, double[] standard, boolean zeroAllowed) {
+        if (given == null) {
+            return standard;
+        }
+        for (double v : given) {
+            if (!Double.isFinite(v) || v < 0 || (v == 0 && !zeroAllowed)) {
+                throw new ParameterException(spec.commandLine(), option + " takes " + (zeroAllowed
+                        ? "finite values >= 0" : "finite values > 0") + ", got " + v);
+            }
+        }
+        return given.clone();
     }
 
     /** {@code bench accuracy --merge}: the table of runs made earlier, from their Outcome lines. */

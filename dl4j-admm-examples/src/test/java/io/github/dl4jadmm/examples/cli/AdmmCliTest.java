@@ -123,6 +123,11 @@ class AdmmCliTest {
         run("bench", "everything").assertUsageError("unknown suite 'everything'");
         run("bench", "engine", "--seeds", "3").assertUsageError("--seeds does not apply to the engine suite");
         run("bench", "engine", "--ranks", "3").assertUsageError("--ranks does not apply to the engine suite");
+        run("bench", "engine", "--adam-lrs", "1e-3").assertUsageError("--adam-lrs does not apply to the engine suite");
+        run("bench", "accuracy", "--data-dir", System.getProperty("java.io.tmpdir"), "--adam-lrs", "0")
+                .assertUsageError("--adam-lrs takes finite values > 0, got 0.0");
+        run("bench", "accuracy", "--data-dir", System.getProperty("java.io.tmpdir"), "--adam-l2s", "-1")
+                .assertUsageError("--adam-l2s takes finite values >= 0, got -1.0");
         run("bench", "distributed", "--shapes", "small", "--ranks", "1").assertUsageError("--ranks must be in 2..10");
         run("worker", "--peers", "127.0.0.1:1,127.0.0.1:2", "--rank", "2").assertUsageError("--rank must be in 0..1");
         run("worker", "--rank", "0", "--peers", "127.0.0.1:1,nohost").assertUsageError("expected host:port");
