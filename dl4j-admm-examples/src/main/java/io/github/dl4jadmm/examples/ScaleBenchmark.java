@@ -98,7 +98,7 @@ public final class ScaleBenchmark {
 
         /** The defaults of {@code bench scale}: 10 x 100, 4 hops, target 0.95, 2 ranks, 10 + 30 iterations. */
         public static Settings defaults() {
-            return new Settings(10, 100, 4, 0.95, 3, 2, 10, 30, 100, 0.01, 1, DEFAULT_METHODS);
+            return new Settings(10, 100, 4, 0.95, 3, 2, 20, 150, 100, 0.01, 1, DEFAULT_METHODS);
         }
     }
 
@@ -316,13 +316,13 @@ public final class ScaleBenchmark {
 
     /**
      * {@code ScaleBenchmark DIR|nodes=N [scratch=DIR] [layers=10] [hidden=100] [hops=4] [target=0.95] [timed=3]
-     * [ranks=2] [stageIterations=10] [iterations=30] [epochs=100] [lr=0.01] [seed=1] [methods=train,adam,linear]};
+     * [ranks=2] [stageIterations=20] [iterations=150] [epochs=100] [lr=0.01] [seed=1] [methods=train,adam,linear]};
      * prints the tables as markdown (what {@code dl4j-admm bench scale} runs).
      */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println("usage: ScaleBenchmark DIR|nodes=N [scratch=DIR] [layers=10] [hidden=100] [hops=4] "
-                    + "[target=0.95] [timed=3] [ranks=2] [stageIterations=10] [iterations=30] [epochs=100] "
+                    + "[target=0.95] [timed=3] [ranks=2] [stageIterations=20] [iterations=150] [epochs=100] "
                     + "[lr=0.01] [seed=1] [methods=train,adam,linear]");
             System.exit(2);
         }
