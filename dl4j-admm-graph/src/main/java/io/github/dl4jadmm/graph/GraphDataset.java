@@ -8,7 +8,8 @@ import java.util.Objects;
  * train/validation/test split.
  *
  * <ul>
- *   <li>Features: a {@link CsrMatrix} with one row per node ({@code numNodes x numFeatures}); kept sparse.</li>
+ *   <li>Features: a {@link CsrMatrix} with one row per node ({@code numNodes x numFeatures}); kept sparse. Every
+ *       value is finite: a NaN or an infinity would reach training and show only as its divergence.</li>
  *   <li>Edges: undirected, stored in both directions as a symmetric {@code numNodes x numNodes} adjacency pattern
  *       ({@link #adjacency()}, all values 1) without duplicates and without self-loops. Self-loops given to the
  *       builder are dropped: the normalised adjacency adds {@code I} itself, as {@code D^-1/2 (A+I) D^-1/2}.</li>
@@ -191,7 +192,10 @@ public final class GraphDataset {
             return this;
         }
 
-        /** Node features, one row per node (required); the number of rows is the number of nodes. */
+        /**
+         * Node features, one row per node (required); the number of rows is the number of nodes. Every value must be
+         * finite ({@link #build()} names the row and column of a NaN or infinity).
+         */
         public Builder features(CsrMatrix features) {
             this.features = Objects.requireNonNull(features, "features");
             return this;
@@ -263,10 +267,26 @@ public final class GraphDataset {
                         + " nodes (feature rows); give exactly one label per node", GraphComponent.LABELS,
                         GraphComponent.FEATURES);
             }
+            checkFeatureValues();
             int classes = checkLabels(numNodes);
             CsrMatrix adjacency = buildAdjacency(numNodes);
             checkSplit(split, labels);
             return new GraphDataset(name, features, adjacency, labels, classes, split, featuresComplete);
+        }
+
+        /** One pass over the stored values: a NaN or infinity is refused, naming its row (node) and column. */
+        private void checkFeatureValues() {
+            for (int row = 0; row < features.rows(); row++) {
+                for (int k = features.rowStart(row); k < features.rowEnd(row); k++) {
+                    float value = features.value(k);
+                    if (!Float.isFinite(value)) {
+                        throw new InvalidGraphException("row " + row + " (node " + row + "), column "
+                                + features.columnIndex(k) + " is " + (Float.isNaN(value) ? "NaN" : "infinite ("
+                                + value + ")") + "; clean the data or drop the node before training",
+                                GraphComponent.FEATURE_VALUES);
+                    }
+                }
+            }
         }
 
         private int checkLabels(int numNodes) {

@@ -61,6 +61,15 @@ class GraphDatasetTest {
     }
 
     @Test
+    void nonFiniteFeaturesAreRefusedNamingRowAndColumn() {
+        InvalidGraphException e = assertThrows(InvalidGraphException.class, () -> triangle()
+                .features(CsrMatrix.fromDense(new float[][] {{1, 0}, {0, 1}, {1, Float.NaN}, {0, 0}}, 2)).build());
+        assertEquals("row 2 (node 2), column 1 is NaN; clean the data or drop the node before training",
+                e.getMessage());
+        assertEquals(java.util.List.of(GraphComponent.FEATURE_VALUES), e.components());
+    }
+
+    @Test
     void csrInputIsCanonicalisedAndChecked() {
         CsrMatrix m = CsrMatrix.of(2, 3, new int[] {0, 3, 4}, new int[] {2, 0, 2, 1}, new float[] {1, 2, 3, 4});
         assertArrayEquals(new int[] {0, 2, 3}, m.indptr());
