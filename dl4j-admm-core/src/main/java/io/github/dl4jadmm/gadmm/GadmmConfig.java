@@ -337,7 +337,8 @@ public final class GadmmConfig {
             List<String> warnings = new ArrayList<>();
             if (quantizer.mode() == QuantizerConfig.Mode.DELTA && quantizer.bits() == 1) {
                 warnings.add("Q-GADMM with 1 bit per element diverged in every measurement (algorithms.md 3.2); "
-                        + "use bits(2) or more, bits(3) or more on ill-conditioned data with a large rho");
+                        + "use bits(2) or more (--bits 2 on the command line), bits(3) or more on ill-conditioned "
+                        + "data with a large rho");
             }
             for (String w : warnings) {
                 log.warn(w);

@@ -3,13 +3,10 @@ package io.github.dl4jadmm.quant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How the tensors that cross a layer boundary are quantised (algorithms.md §2). Immutable; build it with
@@ -26,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Settings that the chosen mode would not use are rejected rather than ignored, except the seed, which every
- * configuration carries (only DELTA draws random numbers). One bit per element is allowed but logs a warning once:
- * Q-GADMM with {@code b = 1} diverged in every measurement.
+ * configuration carries (only DELTA draws random numbers). One bit per element is allowed; what it does depends on
+ * the algorithm, so the algorithm's configuration warns about it ({@code GadmmConfig} for Q-GADMM,
+ * {@code PdAdmmConfig} for pdADMM-G-Q).
  */
 public final class QuantizerConfig {
 
@@ -58,8 +56,6 @@ public final class QuantizerConfig {
     /** Bits per index of the integer grid {@code {-1, ..., 20}}. */
     public static final int INTEGER_GRID_BITS = 5;
 
-    private static final Logger log = LoggerFactory.getLogger(QuantizerConfig.class);
-    private static final AtomicBoolean WARNED_ONE_BIT = new AtomicBoolean();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Mode mode;
@@ -336,10 +332,6 @@ public final class QuantizerConfig {
                 case GRID -> kind == GridKind.INTEGER ? INTEGER_GRID_BITS : bitsOrDefault();
                 case DELTA -> bitsOrDefault();
             };
-            if (mode != Mode.NONE && effectiveBits == 1 && WARNED_ONE_BIT.compareAndSet(false, true)) {
-                log.warn("Quantising with 1 bit per element: Q-GADMM with b = 1 diverged in every measurement "
-                        + "(algorithms.md section 3.2); use b >= 2, or b >= 3 on ill-conditioned data");
-            }
             if (stochasticRounding != null && mode != Mode.DELTA) {
                 throw new IllegalArgumentException("stochasticRounding only applies to mode DELTA, not " + mode);
             }

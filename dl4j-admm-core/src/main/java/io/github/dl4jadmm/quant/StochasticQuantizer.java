@@ -36,7 +36,7 @@ public final class StochasticQuantizer {
     private long randomState;
 
     /**
-     * @param bits code width {@code b}, 1..16 (1 bit diverges in practice, see {@link QuantizerConfig})
+     * @param bits code width {@code b}, 1..16 (1 bit diverged in every Q-GADMM measurement, see {@code GadmmConfig})
      * @param seed seed of the rounding draws
      */
     public StochasticQuantizer(int bits, long seed) {

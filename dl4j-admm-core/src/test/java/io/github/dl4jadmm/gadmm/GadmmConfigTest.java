@@ -44,7 +44,8 @@ class GadmmConfigTest {
         GadmmConfig oneBit = GadmmConfig.builder().bits(1).build();
         assertEquals(1, oneBit.warnings().size());
         String warning = oneBit.warnings().get(0);
-        assertTrue(warning.contains("1 bit") && warning.contains("diverged") && warning.contains("bits(2)"), warning);
+        assertTrue(warning.contains("1 bit") && warning.contains("diverged") && warning.contains("bits(2)")
+                && warning.contains("--bits 2"), warning);
         assertTrue(GadmmConfig.builder().bits(2).build().warnings().isEmpty());
         assertTrue(GadmmConfig.builder().exact().build().warnings().isEmpty());
     }

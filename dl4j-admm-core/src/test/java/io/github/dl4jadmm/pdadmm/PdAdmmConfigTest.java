@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -37,6 +38,27 @@ class PdAdmmConfigTest {
         assertRejected(b -> b.threads(-2), "threads and nd4jThreads must be >= 0");
         assertRejected(b -> b.nd4jThreads(-1), "threads and nd4jThreads must be >= 0");
         assertRejected(b -> b.devicePlacement(0, -1), "device ids must be >= 0");
+    }
+
+    @Test
+    void oneBitPdAdmmGQWarnsAboutItselfAndNamesItsOwnSetting() {
+        for (QuantizerConfig.Mode mode : new QuantizerConfig.Mode[] {QuantizerConfig.Mode.GRID,
+                QuantizerConfig.Mode.DELTA}) {
+            PdAdmmConfig oneBit = PdAdmmConfig.builder().quantizer(QuantizerConfig.builder().mode(mode).bits(1)
+                    .build()).build();
+            assertEquals(1, oneBit.warnings().size(), mode.toString());
+            String warning = oneBit.warnings().get(0);
+            assertTrue(warning.startsWith("pdADMM-G-Q with 1 bit per element") && warning.contains("--bits 8")
+                    && warning.contains("bits(8)") && !warning.contains("Q-GADMM"), warning);
+            assertTrue(warning.contains("dl4j-admm train --algorithm pdadmm-g-q --bits 1 --iterations 60")
+                    && warning.contains("0.33 against 0.95 with 8 bits"), "the measurement it quotes: " + warning);
+            assertEquals(oneBit.warnings(), oneBit.toBuilder().iterations(3).build().warnings(),
+                    "a derived stage configuration keeps the warning (logged once per JVM)");
+            assertEquals(oneBit.warnings(), PdAdmmConfig.fromJson(oneBit.toJson()).warnings(), "and a read one");
+        }
+        assertTrue(PdAdmmConfig.builder().quantizer(QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID)
+                .bits(2).build()).build().warnings().isEmpty());
+        assertTrue(PdAdmmConfig.builder().build().warnings().isEmpty());
     }
 
     @Test

@@ -48,8 +48,9 @@ class QuantizerConfigTest {
         assertMessage("mode must not be null", () -> QuantizerConfig.builder().mode(null));
     }
 
+    /** One bit is allowed; the algorithms' configurations warn about it (PdAdmmConfigTest, GadmmConfigTest). */
     @Test
-    void oneBitIsAllowedWithAWarning() {
+    void oneBitIsAllowed() {
         assertEquals(1, QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(1).build().bits());
         assertEquals(1, QuantizerConfig.builder().mode(QuantizerConfig.Mode.GRID).bits(1).build().bits());
     }

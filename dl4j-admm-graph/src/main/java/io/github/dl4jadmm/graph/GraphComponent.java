@@ -9,6 +9,8 @@ public enum GraphComponent {
     NAME,
     /** The node-feature matrix. */
     FEATURES,
+    /** The stored values of the node-feature matrix (not its shape or sparsity pattern). */
+    FEATURE_VALUES,
     /** The edge list. */
     EDGES,
     /** The node labels. */

@@ -1,6 +1,10 @@
 package io.github.dl4jadmm.graph;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -8,7 +12,8 @@ import java.util.Objects;
  * train/validation/test split.
  *
  * <ul>
- *   <li>Features: a {@link CsrMatrix} with one row per node ({@code numNodes x numFeatures}); kept sparse.</li>
+ *   <li>Features: a {@link CsrMatrix} with one row per node ({@code numNodes x numFeatures}); kept sparse. Every
+ *       value is finite: a NaN or an infinity would reach training and show only as its divergence.</li>
  *   <li>Edges: undirected, stored in both directions as a symmetric {@code numNodes x numNodes} adjacency pattern
  *       ({@link #adjacency()}, all values 1) without duplicates and without self-loops. Self-loops given to the
  *       builder are dropped: the normalised adjacency adds {@code I} itself, as {@code D^-1/2 (A+I) D^-1/2}.</li>
@@ -164,6 +169,77 @@ public final class GraphDataset {
         }
     }
 
+    /**
+     * The SHA-256 (hex) of what the graph holds: its sizes, features, edges, labels, number of classes, split node
+     * ids and {@link #featuresComplete()}. The name (a folder name, usually) and the split's name are left out, so
+     * two copies of the same data give the same fingerprint wherever they are read from; any changed value gives
+     * another. One pass over the arrays, without copying them.
+     */
+    public String fingerprint() {
+        Digest digest = new Digest();
+        digest.putInt(numNodes());
+        digest.putInt(numFeatures());
+        digest.putInt(numClasses);
+        digest.putInt(featuresComplete ? 1 : 0);
+        digest.putInt(features.nnz());
+        for (int row = 0; row <= features.rows(); row++) {
+            digest.putInt(row < features.rows() ? features.rowStart(row) : features.nnz());
+        }
+        for (int k = 0; k < features.nnz(); k++) {
+            digest.putInt(features.columnIndex(k));
+            digest.putInt(Float.floatToIntBits(features.value(k)));
+        }
+        digest.putInt(adjacency.nnz());
+        for (int node = 0; node < numNodes(); node++) {
+            digest.putInt(adjacency.rowEnd(node) - adjacency.rowStart(node));
+            for (int k = adjacency.rowStart(node); k < adjacency.rowEnd(node); k++) {
+                digest.putInt(adjacency.columnIndex(k));
+            }
+        }
+        for (int label : labels) {
+            digest.putInt(label);
+        }
+        for (SplitPart part : SplitPart.values()) {
+            int[] nodes = split.internal(part);
+            digest.putInt(nodes.length);
+            for (int node : nodes) {
+                digest.putInt(node);
+            }
+        }
+        return digest.hex();
+    }
+
+    /** SHA-256 of a stream of ints, fed through a small buffer. */
+    private static final class Digest {
+        private final MessageDigest sha256;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+
+        Digest() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JVM has no SHA-256", e);
+            }
+        }
+
+        void putInt(int value) {
+            if (buffer.remaining() < Integer.BYTES) {
+                flush();
+            }
+            buffer.putInt(value);
+        }
+
+        String hex() {
+            flush();
+            return HexFormat.of().formatHex(sha256.digest());
+        }
+
+        private void flush() {
+            sha256.update(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+    }
+
     @Override
     public String toString() {
         return "GraphDataset[" + name + ": " + numNodes() + " nodes, " + numFeatures() + " features, "
@@ -191,7 +267,10 @@ public final class GraphDataset {
             return this;
         }
 
-        /** Node features, one row per node (required); the number of rows is the number of nodes. */
+        /**
+         * Node features, one row per node (required); the number of rows is the number of nodes. Every value must be
+         * finite ({@link #build()} names the row and column of a NaN or infinity).
+         */
         public Builder features(CsrMatrix features) {
             this.features = Objects.requireNonNull(features, "features");
             return this;
@@ -263,10 +342,26 @@ public final class GraphDataset {
                         + " nodes (feature rows); give exactly one label per node", GraphComponent.LABELS,
                         GraphComponent.FEATURES);
             }
+            checkFeatureValues();
             int classes = checkLabels(numNodes);
             CsrMatrix adjacency = buildAdjacency(numNodes);
             checkSplit(split, labels);
             return new GraphDataset(name, features, adjacency, labels, classes, split, featuresComplete);
+        }
+
+        /** One pass over the stored values: a NaN or infinity is refused, naming its row (node) and column. */
+        private void checkFeatureValues() {
+            for (int row = 0; row < features.rows(); row++) {
+                for (int k = features.rowStart(row); k < features.rowEnd(row); k++) {
+                    float value = features.value(k);
+                    if (!Float.isFinite(value)) {
+                        throw new InvalidGraphException("row " + row + " (node " + row + "), column "
+                                + features.columnIndex(k) + " is " + (Float.isNaN(value) ? "NaN" : "infinite ("
+                                + value + ")") + "; clean the data or drop the node before training",
+                                GraphComponent.FEATURE_VALUES);
+                    }
+                }
+            }
         }
 
         private int checkLabels(int numNodes) {

@@ -61,6 +61,31 @@ class GraphDatasetTest {
     }
 
     @Test
+    void nonFiniteFeaturesAreRefusedNamingRowAndColumn() {
+        InvalidGraphException e = assertThrows(InvalidGraphException.class, () -> triangle()
+                .features(CsrMatrix.fromDense(new float[][] {{1, 0}, {0, 1}, {1, Float.NaN}, {0, 0}}, 2)).build());
+        assertEquals("row 2 (node 2), column 1 is NaN; clean the data or drop the node before training",
+                e.getMessage());
+        assertEquals(java.util.List.of(GraphComponent.FEATURE_VALUES), e.components());
+    }
+
+    @Test
+    void theFingerprintIsTheContentNotTheName() {
+        GraphDataset graph = triangle().build();
+        assertEquals(64, graph.fingerprint().length());
+        assertEquals(graph.fingerprint(), triangle().name("a copy").build().fingerprint());
+        assertTrue(!graph.fingerprint().equals(triangle()
+                .features(CsrMatrix.fromDense(new float[][] {{1, 0}, {0, 1}, {1, 2}, {0, 0}}, 2)).build()
+                .fingerprint()), "another feature value");
+        assertTrue(!graph.fingerprint().equals(triangle().edges(new int[] {0, 1}, new int[] {1, 2}).build()
+                .fingerprint()), "other edges");
+        assertTrue(!graph.fingerprint().equals(triangle().labels(new int[] {1, 1, 0, GraphDataset.UNLABELLED})
+                .build().fingerprint()), "other labels");
+        assertTrue(!graph.fingerprint().equals(graph.withSplit(new NodeSplit("s", new int[] {1}, new int[] {0},
+                new int[] {2})).fingerprint()), "another split");
+    }
+
+    @Test
     void csrInputIsCanonicalisedAndChecked() {
         CsrMatrix m = CsrMatrix.of(2, 3, new int[] {0, 3, 4}, new int[] {2, 0, 2, 1}, new float[] {1, 2, 3, 4});
         assertArrayEquals(new int[] {0, 2, 3}, m.indptr());

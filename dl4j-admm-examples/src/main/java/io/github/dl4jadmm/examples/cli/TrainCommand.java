@@ -3,6 +3,7 @@ package io.github.dl4jadmm.examples.cli;
 import io.github.dl4jadmm.examples.cli.DatasetOptions.LoadedDataset;
 import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.examples.report.ProgressBar;
+import io.github.dl4jadmm.graph.GraphDataset;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.GrowthStage;
@@ -45,10 +46,20 @@ import picocli.CommandLine.Spec;
                 "With no options: pdADMM-G on the embedded synthetic graph, a few seconds, no download."})
 public final class TrainCommand implements Callable<Integer> {
 
-    /** Settings that define the model and its data: a resumed run must use the same. */
-    private static final List<String> RESUME_MUST_MATCH = List.of("--dataset", "--data-dir", "--hops",
-            "--csv-header-lines", "--algorithm", "--layers", "--neurons", "--quantization", "--bits", "--project-q",
-            "--seed");
+    /**
+     * Settings that define the model and its inputs: a resumed run must use the same. Where the data are read from
+     * ({@code --dataset}, {@code --data-dir}) is not among them: the checkpoint records the data's
+     * {@link GraphDataset#fingerprint() fingerprint}, and a copy of the same data elsewhere resumes.
+     */
+    private static final List<String> RESUME_MUST_MATCH = List.of("--hops", "--csv-header-lines", "--algorithm",
+            "--layers", "--neurons", "--quantization", "--bits", "--project-q", "--seed");
+    /** Where the data were read from: compared only for a checkpoint without {@link #DATA_FINGERPRINT}. */
+    private static final List<String> DATA_LOCATION = List.of("--dataset", "--data-dir");
+    /**
+     * Key of the graph's {@link GraphDataset#fingerprint() SHA-256} in the settings saved with a checkpoint (and in
+     * {@code summary.json}): a resumed run must read the same data, from wherever.
+     */
+    static final String DATA_FINGERPRINT = "dataSha256";
     /**
      * Settings of pdADMM-G's recipe for depth: a resumed run must use the same (a checkpoint written before growth
      * existed was made without growth).
@@ -156,6 +167,11 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
         Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint, total) : null;
         LoadedDataset dataset = data.load(cmd);
+        Map<String, Object> settings = settings();
+        settings.put(DATA_FINGERPRINT, dataset.graph().fingerprint());
+        if (resumeFrom != null) {
+            checkResumeData(cmd, checkpoint, resumeFrom, settings);
+        }
         PdAdmmConfig config = algorithm.admm() ? pdAdmmConfig(cmd, quantizer) : null;
         Path outputDir = outputDirectory(cmd, dataset);
         MlpArchitecture architecture = MlpArchitecture.uniform(dataset.splits().numFeatures(), model.neurons,
@@ -184,7 +200,7 @@ public final class TrainCommand implements Callable<Integer> {
         Exception failure = null;
         try {
             TrainingLoop loop = new TrainingLoop(dataset.splits(), total, evalEvery, history, progress::update,
-                    checkpoint, checkpointEvery, settings(), resumeFrom);
+                    checkpoint, checkpointEvery, settings, resumeFrom);
             accuracy = algorithm.admm() ? loop.pdAdmm(architecture, config, stages)
                     : loop.adam(model.layers, model.neurons, learningRate(), model.seed);
         } catch (AdmmDivergenceException | TrainingLoop.AdamDivergenceException e) {
@@ -193,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
             progress.finish();
         }
 
-        RunSummary summary = new RunSummary(algorithm, started, commandText(), settings(), dataset, architecture,
+        RunSummary summary = new RunSummary(algorithm, started, commandText(), settings, dataset, architecture,
                 config, stages, algorithm.admm() ? null : learningRate(), checkpoint, checkpointEvery,
                 resumeFrom == null ? null : resumeFrom.iterationsDone(), history, accuracy, failure);
         List<Path> files = summary.write(outputDir, !noPlots, algorithm.label() + " on " + dataset.name());
@@ -335,6 +351,38 @@ public final class TrainCommand implements Callable<Integer> {
                     + (total != iterations ? " and the growth stages before it" : "") + ")");
         }
         return state;
+    }
+
+    /**
+     * Refuses to resume on other data than the checkpoint's: the graphs' fingerprints must agree, wherever the data
+     * are read from. A checkpoint of an older version, without a fingerprint, must name the same
+     * {@code --dataset} and {@code --data-dir}.
+     */
+    private static void checkResumeData(CommandLine cmd, Checkpoint checkpoint, Checkpoint.State state,
+                                        Map<String, Object> now) {
+        Map<String, Object> saved = state.settings();
+        String where = "--dataset " + saved.get("--dataset") + " --data-dir " + saved.get("--data-dir");
+        String here = "--dataset " + now.get("--dataset") + " --data-dir " + now.get("--data-dir");
+        Object savedFingerprint = saved.get(DATA_FINGERPRINT);
+        if (savedFingerprint != null) {
+            if (!savedFingerprint.equals(now.get(DATA_FINGERPRINT))) {
+                throw new ParameterException(cmd, "--resume: the checkpoint in " + checkpoint.directory()
+                        + " was made on other data (" + where + ", SHA-256 " + savedFingerprint + ") than this run "
+                        + "reads (" + here + ", SHA-256 " + now.get(DATA_FINGERPRINT) + "); resume with the data it "
+                        + "was made on (a copy anywhere will do), or start afresh without --resume in another "
+                        + "--checkpoint-dir");
+            }
+            return;
+        }
+        for (String key : DATA_LOCATION) {
+            String before = String.valueOf(saved.get(key));
+            String current = String.valueOf(now.get(key));
+            if (!before.equals(current)) {
+                throw new ParameterException(cmd, "--resume: the checkpoint in " + checkpoint.directory()
+                        + " was made with " + key + " " + before + ", this run has " + current + "; it records no "
+                        + "fingerprint of its data (an older version wrote it), so resume with the same " + where);
+            }
+        }
     }
 
     private Path outputDirectory(CommandLine cmd, LoadedDataset dataset) {

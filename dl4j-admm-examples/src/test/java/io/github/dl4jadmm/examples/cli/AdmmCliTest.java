@@ -5,8 +5,11 @@ import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.examples.report.Json;
 import io.github.dl4jadmm.examples.report.MetricsCsv;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -402,6 +405,117 @@ class AdmmCliTest {
 
         run(concat(new String[]{"train", "--iterations", "20", "--resume", "--layers", "3"}, small))
                 .assertUsageError("was made with --layers 2, this run has 3");
+    }
+
+    /** Issue 15, item 9: a copy of the data elsewhere resumes; changed data are refused, naming both and the fix. */
+    @Test
+    void aResumeComparesTheDataByContentNotByPath(@TempDir Path dir) throws Exception {
+        Path original = csvGraph(dir.resolve("original"));
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] small = {"--csv-header-lines", "1", "--layers", "2", "--neurons", "8", "--growth", "none", "-q",
+                "--no-plots", "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "2"};
+        Run first = run(concat(new String[]{"train", "--dataset", original.toString(), "--iterations", "3", "-o",
+                dir.resolve("first").toString()}, small));
+        assertEquals(0, first.exitCode(), first.err());
+
+        Path copy = Files.createDirectories(dir.resolve("elsewhere").resolve("copy"));
+        for (String file : List.of("features.csv", "edges.csv", "labels.csv")) {
+            Files.copy(original.resolve(file), copy.resolve(file));
+        }
+        Run resumed = run(concat(new String[]{"train", "--dataset", copy.toString(), "--iterations", "5",
+                "--resume", "-o", dir.resolve("resumed").toString()}, small));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from " + checkpoints + " at iteration 3 of 5"), resumed.out());
+
+        // the checkpoint now names the copy; a third folder holds one feature value changed
+        Path changedData = Files.createDirectories(dir.resolve("changed"));
+        for (String file : List.of("edges.csv", "labels.csv")) {
+            Files.copy(original.resolve(file), changedData.resolve(file));
+        }
+        Files.writeString(changedData.resolve("features.csv"), Files.readString(original.resolve("features.csv"))
+                .replaceFirst("\n0,1,0,0\n", "\n0,2,0,0\n"));
+        Run changed = run(concat(new String[]{"train", "--dataset", changedData.toString(), "--iterations", "7",
+                "--resume"}, small));
+        changed.assertUsageError("--resume: the checkpoint in " + checkpoints + " was made on other data");
+        assertTrue(changed.err().contains("--dataset " + copy + " --data-dir")
+                && changed.err().contains("--dataset " + changedData + " --data-dir")
+                && changed.err().contains("SHA-256"), "both data sets named: " + changed.err());
+        assertTrue(changed.err().contains("resume with the data it was made on")
+                && changed.err().contains("without --resume in another --checkpoint-dir"), changed.err());
+
+        // a checkpoint of an older version records no fingerprint: its data must be read from the same place
+        Map<String, Object> index = Json.readObject(checkpoints.resolve("checkpoint.json"));
+        ((Map<?, ?>) index.get("settings")).remove(TrainCommand.DATA_FINGERPRINT);
+        Json.write(index, checkpoints.resolve("checkpoint.json"));
+        run(concat(new String[]{"train", "--dataset", original.toString(), "--iterations", "7", "--resume"}, small))
+                .assertUsageError("was made with --dataset " + copy + ", this run has " + original
+                        + "; it records no fingerprint of its data");
+        Run sameFolder = run(concat(new String[]{"train", "--dataset", copy.toString(), "--iterations", "7",
+                "--resume", "-o", dir.resolve("old").toString()}, small));
+        assertEquals(0, sameFolder.exitCode(), sameFolder.err());
+    }
+
+    /** The same, for a benchmark read from a copy of the data directory (Cora, when the data are there). */
+    @Test
+    void aBenchmarkResumesFromACopyOfTheDataDirectory(@TempDir Path dir) throws Exception {
+        String data = System.getProperty("dl4jadmm.data.dir");
+        Assumptions.assumeTrue(data != null && Files.isDirectory(Path.of(data, "cora")),
+                "Cora is not under dl4jadmm.data.dir");
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] small = {"--dataset", "cora", "--hops", "1", "--layers", "2", "--neurons", "8", "--growth", "none",
+                "-q", "--no-plots", "--checkpoint-dir", checkpoints.toString(), "--checkpoint-every", "2"};
+        Run first = run(concat(new String[]{"train", "--data-dir", data, "--iterations", "2", "-o",
+                dir.resolve("first").toString()}, small));
+        assertEquals(0, first.exitCode(), first.err());
+        Path copy = Files.createDirectories(dir.resolve("copy").resolve("cora"));
+        try (var files = Files.list(Path.of(data, "cora"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        Run resumed = run(concat(new String[]{"train", "--data-dir", copy.getParent().toString(), "--iterations",
+                "4", "--resume", "-o", dir.resolve("resumed").toString()}, small));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from " + checkpoints + " at iteration 2 of 4"), resumed.out());
+    }
+
+    /** A graph of 30 nodes and 3 classes as features.csv, edges.csv and labels.csv (one header line each). */
+    private static Path csvGraph(Path graph) throws Exception {
+        StringBuilder features = new StringBuilder("node,a,b,c\n");
+        StringBuilder edges = new StringBuilder("source,target\n");
+        StringBuilder labels = new StringBuilder("node,label,part\n");
+        String[] parts = {"train", "train", "val", "test", "test"};
+        for (int node = 0; node < 30; node++) {
+            int label = node % 3;
+            features.append(node).append(',').append(label == 0 ? 1 : 0).append(',').append(label == 1 ? 1 : 0)
+                    .append(',').append(label == 2 ? 1 : 0).append('\n');
+            edges.append(node).append(',').append((node + 3) % 30).append('\n');
+            labels.append(node).append(',').append(label).append(',').append(parts[node / 3 % 5]).append('\n');
+        }
+        Files.createDirectories(graph);
+        Files.writeString(graph.resolve("features.csv"), features);
+        Files.writeString(graph.resolve("edges.csv"), edges);
+        Files.writeString(graph.resolve("labels.csv"), labels);
+        return graph;
+    }
+
+    /** Issue 15, item 9: the 1-bit warning of Q-GADMM is logged once (the quantiser's own warning is gone). */
+    @Test
+    void oneBitGadmmWarnsOnceNamingTheOption(@TempDir Path dir) {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Run run;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            run = run("gadmm", "--bits", "1", "--workers", "3", "--samples", "10", "--dimension", "4",
+                    "--iterations", "3", "-q", "--no-plots", "-o", dir.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        String printed = log.toString(StandardCharsets.UTF_8) + run.err();
+        assertEquals(1, printed.split("1 bit per element", -1).length - 1, "one warning: " + printed);
+        assertTrue(printed.contains("Q-GADMM with 1 bit per element diverged") && printed.contains("--bits 2"),
+                printed);
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,12 +29,13 @@ import java.util.Set;
  *
  * <ul>
  *   <li><b>features</b>: one line per node, {@code node,f_0,...,f_{F-1}}; node ids are {@code 0..N-1}, each exactly
- *       once, in any order. Zeros are not stored (the features are kept sparse).</li>
+ *       once, in any order. Zeros are not stored (the features are kept sparse); NaN and infinities are refused.</li>
  *   <li><b>edges</b>: one undirected edge per line, {@code source,target}; listing an edge once or in both directions
  *       gives the same graph, self-loops are dropped (see {@link GraphDataset}).</li>
  *   <li><b>labels</b>: {@code node,label} or {@code node,label,part} with {@code part} one of {@code train},
- *       {@code val}, {@code test} or empty. Nodes not listed are unlabelled. The split comes from the third column,
- *       unless {@link Builder#split(NodeSplit)} gives one (which then wins).</li>
+ *       {@code val}, {@code test} or empty. Nodes not listed are unlabelled. Labels are {@code 0..C-1}, with
+ *       {@code C} from {@link Builder#numClasses(int)}, or else the largest label + 1 with every class used. The
+ *       split comes from the third column, unless {@link Builder#split(NodeSplit)} gives one (which then wins).</li>
  * </ul>
  *
  * <p>{@link Builder#skipLines(int)} skips header lines at the top of every file. Errors are
@@ -83,6 +85,7 @@ public final class CsvGraphLoader {
         });
         int[] labels = new int[numNodes];
         Arrays.fill(labels, GraphDataset.UNLABELLED);
+        long[] labelLines = new long[numNodes];
         List<List<Integer>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         forEachRecord(labelsFile, (fields, line) -> {
             if (fields.size() != 2 && fields.size() != 3) {
@@ -92,13 +95,16 @@ public final class CsvGraphLoader {
             int node = node(labelsFile, line, fields.get(0), numNodes);
             int label = integer(labelsFile, line, fields.get(1), "label");
             if (label < 0 || (numClasses != null && label >= numClasses)) {
-                throw lineError(labelsFile, line, "label " + label + " of node " + node + " is out of range; labels"
-                        + " must be in 0.." + (numClasses == null ? "C-1" : String.valueOf(numClasses - 1)));
+                throw lineError(labelsFile, line, "node " + node + " has label " + label + ", but labels must be"
+                        + " class ids " + (numClasses == null ? "0..C-1" : "0.." + (numClasses - 1) + " ("
+                        + numClasses + " classes, as numClasses says)") + (label < 0 ? "; leave a node out of the"
+                        + " file to leave it unlabelled" : "") + ". Fix the label or drop the line");
             }
             if (labels[node] != GraphDataset.UNLABELLED) {
                 throw lineError(labelsFile, line, "node " + node + " is labelled twice");
             }
             labels[node] = label;
+            labelLines[node] = line;
             if (fields.size() == 3) {
                 String part = fields.get(2).trim().toLowerCase(Locale.ROOT);
                 switch (part) {
@@ -113,6 +119,16 @@ public final class CsvGraphLoader {
             }
         });
 
+        if (numClasses == null) {
+            Optional<ClassLabels.Gap> gap = ClassLabels.gap(labels);
+            if (gap.isPresent()) {
+                throw lineError(labelsFile, labelLines[gap.get().node()], gap.get().description() + ". Nothing"
+                        + " declares the number of classes, so it is taken from the labels, which must then use"
+                        + " every class 0..C-1. Fix the label, renumber the classes to 0..C-1, or, if the empty"
+                        + " classes are intended, declare them with CsvGraphLoader.Builder.numClasses("
+                        + ClassLabels.implied(labels) + ")");
+            }
+        }
         GraphDataset.Builder builder = GraphDataset.builder()
                 .name(name)
                 .features(features)
@@ -138,7 +154,7 @@ public final class CsvGraphLoader {
             Path firstFile = null;
             for (GraphComponent component : e.components()) {
                 Path file = switch (component) {
-                    case FEATURES -> featuresFile;
+                    case FEATURES, FEATURE_VALUES -> featuresFile;
                     case EDGES -> edgesFile;
                     case TRAIN_SPLIT, VAL_SPLIT, TEST_SPLIT -> split != null ? null : labelsFile;
                     default -> labelsFile;
@@ -313,7 +329,10 @@ public final class CsvGraphLoader {
             return this;
         }
 
-        /** Number of classes; default: the largest label + 1. */
+        /**
+         * Number of classes; default: the largest label + 1, and then every class below it must have a node
+         * ({@link CsvGraphLoader#load()} refuses a gap, naming the node whose label lies above it).
+         */
         public Builder numClasses(int numClasses) {
             if (numClasses < 1) {
                 throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);

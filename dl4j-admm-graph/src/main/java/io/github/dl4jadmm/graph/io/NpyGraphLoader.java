@@ -34,7 +34,9 @@ import java.util.Set;
  *       {@code float32 [nnz]}, {@code int32 [2] = (N, F)}). A folder that has {@code features_partial_*.npy}
  *       instead (PubMed here) loads with {@link GraphDataset#featuresComplete()} false and a warning.</li>
  *   <li>{@code edges.npy}: {@code int32 [E, 2]} (source, target) pairs, each undirected edge in both directions.</li>
- *   <li>{@code labels.npy}: {@code int32 [N]}, classes {@code 0..C-1}.</li>
+ *   <li>{@code labels.npy}: {@code int32 [N]}, a class {@code 0..C-1} for every node. {@code C} is the
+ *       {@code classes} of {@code stats.json}, else the benchmark's (for {@link #load(Benchmark, Path)}), else the
+ *       largest label + 1, and then every class below it must have a node.</li>
  *   <li>{@code train.npy}, {@code val.npy}, {@code test.npy} (and {@code pdadmm_*.npy} where present): node ids;
  *       {@link SplitChoice} picks which.</li>
  *   <li>{@code stats.json} (optional): counts and the sha256 of every file; when present the counts are checked and,
@@ -42,8 +44,8 @@ import java.util.Set;
  * </ul>
  *
  * <p>Every failure is a {@link GraphDataException} whose message names the file and the problem: a missing or
- * corrupt file, a checksum mismatch, an edge to a node that does not exist, a label out of range, overlapping split
- * files. The loader never assumes where the data directory is; the caller passes it.
+ * corrupt file, a checksum mismatch, a NaN or infinite feature value (with its row and column), an edge to a node
+ * that does not exist, a label out of range or negative (with its node), overlapping split files. The loader never assumes where the data directory is; the caller passes it.
  *
  * <pre>{@code
  * GraphDataset cora = NpyGraphLoader.loadBenchmark(Benchmark.CORA, dataDir);
@@ -103,7 +105,7 @@ public final class NpyGraphLoader {
                     + " the paper uses the public split for it: load it with SplitChoice.PUBLIC");
         }
         Path folder = dataDir.resolve(benchmark.folderName());
-        GraphDataset dataset = load(folder);
+        GraphDataset dataset = load(folder, benchmark);
         if (dataset.numNodes() != benchmark.numNodes() || dataset.numFeatures() != benchmark.numFeatures()
                 || dataset.numClasses() != benchmark.numClasses()) {
             throw new GraphDataException(folder, folder + " does not hold " + benchmark.folderName() + ": expected "
@@ -120,6 +122,11 @@ public final class NpyGraphLoader {
      * @throws GraphDataException naming the file and the problem if anything is missing, corrupt or inconsistent
      */
     public GraphDataset load(Path folder) throws GraphDataException {
+        return load(folder, null);
+    }
+
+    /** Loads {@code folder}; {@code benchmark}, when not null, gives the number of classes if stats.json does not. */
+    private GraphDataset load(Path folder, Benchmark benchmark) throws GraphDataException {
         Objects.requireNonNull(folder, "folder");
         if (!Files.isDirectory(folder)) {
             throw new GraphDataException(folder, "data folder " + folder + " does not exist or is not a directory;"
@@ -137,8 +144,6 @@ public final class NpyGraphLoader {
         boolean complete = Files.exists(folder.resolve("features_indptr.npy"))
                 || !Files.exists(folder.resolve("features_partial_indptr.npy"));
         String featurePrefix = complete ? "features_" : "features_partial_";
-        List<String> featureFiles = List.of(featurePrefix + "data.npy", featurePrefix + "indices.npy",
-                featurePrefix + "indptr.npy", featurePrefix + "shape.npy");
         int[] shape = reader.ints(featurePrefix + "shape.npy", 1);
         if (shape.length != 2 || shape[0] < 0 || shape[1] < 0) {
             throw new GraphDataException(folder.resolve(featurePrefix + "shape.npy"), folder.resolve(featurePrefix
@@ -151,7 +156,7 @@ public final class NpyGraphLoader {
                     reader.ints(featurePrefix + "indices.npy", 1), reader.floats(featurePrefix + "data.npy", 1));
         } catch (IllegalArgumentException e) {
             throw new GraphDataException(folder.resolve(featurePrefix + "indptr.npy"), "the feature files "
-                    + featureFiles + " in " + folder + " do not form a valid CSR matrix: " + e.getMessage(), e);
+                    + featureFiles(featurePrefix) + " in " + folder + " do not form a valid CSR matrix: " + e.getMessage(), e);
         }
         if (!complete) {
             log.warn("{}: node features are incomplete ({}*.npy); the data set can exercise code but its accuracies"
@@ -173,6 +178,12 @@ public final class NpyGraphLoader {
             targets[i] = pairs[2 * i + 1];
         }
         int[] labels = reader.ints("labels.npy", 1);
+        OptionalInt statsClasses = stats.isPresent() ? stats.get().count("classes") : OptionalInt.empty();
+        ClassCount classes = statsClasses.isPresent()
+                ? new ClassCount(statsClasses.getAsInt(), "declared by " + statsFile)
+                : benchmark != null ? new ClassCount(benchmark.numClasses(), "those of the benchmark "
+                + benchmark.folderName()) : null;
+        checkLabels(folder.resolve("labels.npy"), labels, classes, statsFile);
         int[][] splitIds = new int[SplitPart.values().length][];
         for (SplitPart part : SplitPart.values()) {
             splitIds[part.ordinal()] = reader.ints(split.fileName(part), 1);
@@ -184,14 +195,15 @@ public final class NpyGraphLoader {
                 .edges(sources, targets)
                 .labels(labels)
                 .featuresComplete(complete);
-        OptionalInt classes = stats.isPresent() ? stats.get().count("classes") : OptionalInt.empty();
-        classes.ifPresent(builder::numClasses);
+        if (classes != null) {
+            builder.numClasses(classes.count());
+        }
         GraphDataset dataset;
         try {
             builder.split(new NodeSplit(split.splitName(), splitIds[0], splitIds[1], splitIds[2]));
             dataset = builder.build();
         } catch (InvalidGraphException e) {
-            throw invalid(folder, e, featureFiles, classes.isPresent());
+            throw invalid(folder, e, featurePrefix, statsClasses.isPresent());
         }
         if (stats.isPresent()) {
             checkCounts(stats.get(), dataset, numEdgeRows, features.nnz());
@@ -199,13 +211,14 @@ public final class NpyGraphLoader {
         return dataset;
     }
 
-    private GraphDataException invalid(Path folder, InvalidGraphException e, List<String> featureFiles,
+    private GraphDataException invalid(Path folder, InvalidGraphException e, String featurePrefix,
                                        boolean classesFromStats) {
         Set<String> files = new LinkedHashSet<>();
         for (GraphComponent component : e.components()) {
             switch (component) {
                 case NAME -> files.add(folder.getFileName().toString());
-                case FEATURES -> files.addAll(featureFiles);
+                case FEATURES -> files.addAll(featureFiles(featurePrefix));
+                case FEATURE_VALUES -> files.add(featurePrefix + "data.npy");
                 case EDGES -> files.add("edges.npy");
                 case LABELS -> files.add("labels.npy");
                 case CLASSES -> files.add(classesFromStats ? STATS_FILE : "labels.npy");
@@ -220,6 +233,45 @@ public final class NpyGraphLoader {
             message += " (the number of classes comes from stats.json)";
         }
         return new GraphDataException(folder.resolve(first), message, e);
+    }
+
+    private static List<String> featureFiles(String featurePrefix) {
+        return List.of(featurePrefix + "data.npy", featurePrefix + "indices.npy", featurePrefix + "indptr.npy",
+                featurePrefix + "shape.npy");
+    }
+
+    /** A number of classes and where it comes from ("declared by .../stats.json"). */
+    private record ClassCount(int count, String source) {
+    }
+
+    /**
+     * The rules of {@code labels.npy}: a class id {@code 0..C-1} for every node (this layout has no unlabelled
+     * nodes). {@code C} is the declared count ({@code stats.json}, or the benchmark's); where nothing declares it,
+     * it is the largest label + 1 and every class below must be used, so that one wrong label cannot add classes
+     * silently. The first node breaking a rule is named with its label.
+     */
+    private static void checkLabels(Path file, int[] labels, ClassCount classes, Path statsFile)
+            throws GraphDataException {
+        String range = classes != null ? "0.." + (classes.count() - 1) + " (" + classes.count() + " classes, "
+                + classes.source() + ")" : "0..C-1";
+        for (int node = 0; node < labels.length; node++) {
+            int label = labels[node];
+            if (label < 0 || (classes != null && label >= classes.count())) {
+                throw new GraphDataException(file, file + ": node " + node + " has label " + label + ", but labels"
+                        + " must be class ids " + range + (label < 0 ? "; this layout has no unlabelled nodes, so"
+                        + " negative labels (-1 included) are not allowed" : "") + ". Fix the label or drop the node");
+            }
+        }
+        if (classes == null) {
+            Optional<ClassLabels.Gap> gap = ClassLabels.gap(labels);
+            if (gap.isPresent()) {
+                throw new GraphDataException(file, file + ": " + gap.get().description() + ". Nothing declares the number of"
+                        + " classes (" + statsFile.getFileName() + (Files.exists(statsFile) ? " has no \"classes\""
+                        : " is missing") + "), so it is taken from the labels, which must then use every class"
+                        + " 0..C-1. Fix the label, renumber the classes to 0..C-1, or, if the empty classes are"
+                        + " intended, declare \"classes\": " + ClassLabels.implied(labels) + " in " + statsFile);
+            }
+        }
     }
 
     private static void checkCounts(DatasetStats stats, GraphDataset dataset, int edgeRows, int nnz)

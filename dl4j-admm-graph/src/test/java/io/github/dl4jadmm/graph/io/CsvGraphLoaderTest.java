@@ -97,6 +97,33 @@ class CsvGraphLoaderTest {
     }
 
     @Test
+    void nanOrInfiniteFeaturesAreReportedWithFileRowAndColumn() throws IOException {
+        for (String bad : new String[] {"NaN", "Infinity", "-Infinity"}) {
+            writeFiles("0,1\n", "0,0,train\n1,1,train\n2,1,val\n3,0,test\n");
+            Files.writeString(features, "node,f0,f1,f2\n0,1,0,2\n3,0,1,0\n1,0," + bad + ",1\n2,1,1,0\n");
+            GraphDataException e = assertThrows(GraphDataException.class, () -> loader().build().load());
+            assertMessage(e, features.toString(), "row 1 (node 1), column 1 is "
+                    + (bad.equals("NaN") ? "NaN" : "infinite (" + bad + ")"),
+                    "clean the data or drop the node before training");
+            assertEquals(features, e.file().orElseThrow());
+        }
+    }
+
+    @Test
+    void negativeLabelsAndLabelsAboveAnUnusedClassNameFileLineAndNode() throws IOException {
+        writeFiles("0,1\n", "0,0,train\n1,-2,train\n2,1,val\n3,0,test\n");
+        GraphDataException negative = assertThrows(GraphDataException.class, () -> loader().build().load());
+        assertMessage(negative, "labels.csv line 3", "node 1 has label -2", "0..C-1",
+                "leave a node out of the file to leave it unlabelled", "Fix the label");
+
+        writeFiles("0,1\n", "0,0,train\n2,1,val\n1,9,train\n3,0,test\n");
+        GraphDataException gap = assertThrows(GraphDataException.class, () -> loader().build().load());
+        assertMessage(gap, "labels.csv line 4", "node 1 has label 9", "no node has label 2..8",
+                "renumber the classes to 0..C-1", "numClasses(10)");
+        assertEquals(10, loader().numClasses(10).build().load().numClasses(), "a declared count allows the gap");
+    }
+
+    @Test
     void missingFileIsNamed() throws IOException {
         writeFiles("0,1\n", "0,0,train\n1,1,train\n2,1,val\n3,0,test\n");
         Files.delete(edges);

@@ -156,7 +156,59 @@ class NpyGraphLoaderTest {
         tiny.labels = new int[] {0, 0, 1, -4, 0, 1};
         Path folder = tiny.write(temp.resolve("tiny"));
         GraphDataException e = assertThrows(GraphDataException.class, () -> loader.load(folder));
-        assertMessage(e, "labels.npy", "node 3 has label -4");
+        assertMessage(e, "labels.npy", "node 3 has label -4", "0..C-1", "negative labels", "Fix the label");
+        assertEquals(folder.resolve("labels.npy"), e.file().orElseThrow());
+    }
+
+    @Test
+    void minusOneIsNoUnlabelledMarkerInThisLayout() throws IOException {
+        TinyGraphFolder tiny = new TinyGraphFolder();
+        tiny.labels = new int[] {0, 0, 1, 1, -1, 1};
+        Path folder = tiny.write(temp.resolve("tiny"));
+        GraphDataException e = assertThrows(GraphDataException.class, () -> loader.load(folder));
+        assertMessage(e, "labels.npy", "node 4 has label -1", "0..1 (2 classes, declared by", "stats.json",
+                "(-1 included)");
+    }
+
+    @Test
+    void aLabelAboveAnUnusedClassIsReportedWhenNothingDeclaresTheClasses() throws IOException {
+        TinyGraphFolder tiny = new TinyGraphFolder();
+        tiny.writeStats = false;
+        tiny.labels = new int[] {0, 0, 1, 1, 12, 1};
+        Path folder = tiny.write(temp.resolve("tiny"));
+        GraphDataException e = assertThrows(GraphDataException.class, () -> loader.load(folder));
+        assertMessage(e, "labels.npy", "node 4 has label 12", "no node has label 2..11", "10 of the 13 classes",
+                "stats.json is missing", "renumber the classes", "\"classes\": 13");
+    }
+
+    @Test
+    void theBenchmarkPathNamesFileNodeAndTheBenchmarksRange() throws IOException {
+        TinyGraphFolder tiny = new TinyGraphFolder();
+        tiny.writeStats = false;
+        tiny.labels = new int[] {0, 6, 1, 7, 0, 1};
+        tiny.write(temp.resolve("cora"));
+        GraphDataException e = assertThrows(GraphDataException.class,
+                () -> NpyGraphLoader.builder().build().load(Benchmark.CORA, temp));
+        assertMessage(e, "cora", "labels.npy", "node 3 has label 7", "0..6 (7 classes, those of the benchmark cora)",
+                "Fix the label or drop the node");
+    }
+
+    @Test
+    void nanOrInfiniteFeaturesAreReportedWithFileRowAndColumn() throws IOException {
+        TinyGraphFolder tiny = new TinyGraphFolder();
+        tiny.features[3][1] = Float.NaN;
+        Path folder = tiny.write(temp.resolve("nan"));
+        GraphDataException nan = assertThrows(GraphDataException.class, () -> loader.load(folder));
+        assertMessage(nan, "features_data.npy in " + folder, "row 3 (node 3), column 1 is NaN",
+                "clean the data or drop the node before training");
+        assertEquals(folder.resolve("features_data.npy"), nan.file().orElseThrow());
+
+        TinyGraphFolder infinite = new TinyGraphFolder();
+        infinite.features[5][2] = Float.NEGATIVE_INFINITY;
+        Path other = infinite.write(temp.resolve("inf"));
+        GraphDataException inf = assertThrows(GraphDataException.class, () -> loader.load(other));
+        assertMessage(inf, "features_data.npy", "row 5 (node 5), column 2 is infinite (-Infinity)",
+                "clean the data or drop the node before training");
     }
 
     @Test
