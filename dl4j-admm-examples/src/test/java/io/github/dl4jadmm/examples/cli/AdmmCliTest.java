@@ -159,21 +159,7 @@ class AdmmCliTest {
 
     @Test
     void trainsOnAGraphOfCsvFilesInADirectory(@TempDir Path dir) throws Exception {
-        StringBuilder features = new StringBuilder("node,a,b,c\n");
-        StringBuilder edges = new StringBuilder("source,target\n");
-        StringBuilder labels = new StringBuilder("node,label,part\n");
-        String[] parts = {"train", "train", "val", "test", "test"};
-        for (int node = 0; node < 30; node++) {
-            int label = node % 3;
-            features.append(node).append(',').append(label == 0 ? 1 : 0).append(',').append(label == 1 ? 1 : 0)
-                    .append(',').append(label == 2 ? 1 : 0).append('\n');
-            edges.append(node).append(',').append((node + 3) % 30).append('\n');
-            labels.append(node).append(',').append(label).append(',').append(parts[node / 3 % 5]).append('\n');
-        }
-        Path graph = Files.createDirectories(dir.resolve("my-graph"));
-        Files.writeString(graph.resolve("features.csv"), features);
-        Files.writeString(graph.resolve("edges.csv"), edges);
-        Files.writeString(graph.resolve("labels.csv"), labels);
+        Path graph = csvGraph(dir.resolve("my-graph"));
 
         Run run = run("train", "--dataset", graph.toString(), "--csv-header-lines", "1", "--iterations", "3",
                 "--layers", "2", "--neurons", "8", "-q", "--no-plots", "-o", dir.resolve("out").toString());
