@@ -10,19 +10,27 @@ import java.nio.file.Path;
 public final class CorruptCheckpointException extends IOException {
 
     private final transient Path file;
+    private final String problem;
 
     /**
      * @param file    the damaged file
-     * @param message what is wrong and what to do, naming the file
+     * @param problem what is wrong with it, e.g. "it is 12 bytes long but 4096 were written: it is truncated"
+     * @param advice  what the user can do, e.g. which older checkpoint to resume from
      * @param cause   the error that found the damage, or null
      */
-    public CorruptCheckpointException(Path file, String message, Throwable cause) {
-        super(message, cause);
+    public CorruptCheckpointException(Path file, String problem, String advice, Throwable cause) {
+        super("checkpoint file " + file + " is damaged: " + problem + ". " + advice, cause);
         this.file = file;
+        this.problem = problem;
     }
 
     /** The damaged file. */
     public Path file() {
         return file;
+    }
+
+    /** What is wrong with the file, without the advice (a caller that knows better advice gives its own). */
+    public String problem() {
+        return problem;
     }
 }

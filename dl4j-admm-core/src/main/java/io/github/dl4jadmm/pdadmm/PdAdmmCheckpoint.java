@@ -491,16 +491,16 @@ public final class PdAdmmCheckpoint {
         try {
             text = Files.readString(directory.resolve(MANIFEST));
         } catch (CharacterCodingException e) {
-            throw damaged(directory, MANIFEST, "is not UTF-8 text, so not a JSON manifest", e);
+            throw damaged(directory, MANIFEST, "it is not UTF-8 text, so not a JSON manifest", e);
         }
         Map<?, ?> manifest;
         try {
             manifest = JSON.readValue(text, Map.class);
         } catch (JsonProcessingException e) {
-            throw damaged(directory, MANIFEST, "is not a JSON object (" + e.getOriginalMessage() + ")", e);
+            throw damaged(directory, MANIFEST, "it is not a JSON object (" + e.getOriginalMessage() + ")", e);
         }
         if (manifest == null) {
-            throw damaged(directory, MANIFEST, "is not a JSON object (it holds null)", null);
+            throw damaged(directory, MANIFEST, "it is not a JSON object (it holds null)", null);
         }
         if (manifest.containsKey(SealedJson.FIELD) || manifest.containsKey(FILES)) {
             String problem = SealedJson.mismatch(text, manifest.get(SealedJson.FIELD));
@@ -532,7 +532,7 @@ public final class PdAdmmCheckpoint {
         try {
             ((Map<?, ?>) files).forEach((name, digest) -> digests.put((String) name, FileDigest.fromJson(digest)));
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw damaged(directory, MANIFEST, "has no valid \"" + FILES + "\" map of file checksums (" + e.getMessage()
+            throw damaged(directory, MANIFEST, "it has no valid \"" + FILES + "\" map of file checksums (" + e.getMessage()
                     + ")", e);
         }
         return digests;
@@ -545,7 +545,7 @@ public final class PdAdmmCheckpoint {
         }
         FileDigest digest = digests.get(name);
         if (digest == null) {
-            throw damaged(directory, MANIFEST, "records no checksum for " + name, null);
+            throw damaged(directory, MANIFEST, "it records no checksum for " + name, null);
         }
         String problem = digest.mismatch(directory.resolve(name));
         if (problem != null) {
@@ -559,7 +559,7 @@ public final class PdAdmmCheckpoint {
         try {
             return Files.readAllBytes(directory.resolve(name));
         } catch (NoSuchFileException e) {
-            throw damaged(directory, name, "is missing", e);
+            throw damaged(directory, name, "it is missing", e);
         }
     }
 
@@ -568,7 +568,7 @@ public final class PdAdmmCheckpoint {
         try {
             return PdAdmmConfig.fromJson(new String(json, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            throw damaged(directory, CONFIG, "cannot be read as a pdADMM-G configuration (" + e.getMessage() + ")",
+            throw damaged(directory, CONFIG, "it cannot be read as a pdADMM-G configuration (" + e.getMessage() + ")",
                     e);
         }
     }
@@ -580,15 +580,15 @@ public final class PdAdmmCheckpoint {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(directory.resolve(name)), 1 << 16)) {
             return Nd4j.read(new DataInputStream(in));
         } catch (NoSuchFileException e) {
-            throw damaged(directory, name, "is missing", e);
+            throw damaged(directory, name, "it is missing", e);
         } catch (IOException | RuntimeException e) {
-            throw damaged(directory, name, "cannot be read as an ND4J array (" + e + "); it is truncated or damaged",
+            throw damaged(directory, name, "it cannot be read as an ND4J array (" + e + "); it is truncated or damaged",
                     e);
         }
     }
 
     private static CorruptCheckpointException malformedManifest(Path directory, RuntimeException e) {
-        return damaged(directory, MANIFEST, "lacks a field or has one of the wrong type (" + e + ")", e);
+        return damaged(directory, MANIFEST, "it lacks a field or has one of the wrong type (" + e + ")", e);
     }
 
     /**
@@ -615,8 +615,7 @@ public final class PdAdmmCheckpoint {
                 + " out of " + root + " so that the older one is the newest."
                 : "No older checkpoint is kept" + (root == null ? "" : " under " + root) + ": start the run afresh, "
                 + "in an empty checkpoint directory.";
-        return new CorruptCheckpointException(file, "pdADMM-G checkpoint file " + file + " is damaged: " + problem
-                + ". " + advice, cause);
+        return new CorruptCheckpointException(file, problem, advice, cause);
     }
 
     private static MlpArchitecture architecture(Map<?, ?> manifest) {

@@ -210,7 +210,7 @@ class CheckpointIntegrityTest {
         assertTrue(e.getMessage().contains(manifest + " is damaged: "), e.getMessage());
         assertNamesTheOlderCheckpoint(e);
         Files.writeString(manifest, "[1, 2");
-        assertTrue(refused().getMessage().contains(manifest + " is damaged: is not a JSON object"));
+        assertTrue(refused().getMessage().contains(manifest + " is damaged: it is not a JSON object"));
 
         // valid JSON with one changed value: the manifest's own checksum finds it
         Files.writeString(manifest, text.replaceFirst("\"rho\" : \"[^\"]*\"", "\"rho\" : \"6.0\""));
