@@ -10,7 +10,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
@@ -35,19 +34,6 @@ public final class DurableFiles {
             out.flush();
             channel.force(true);
         }
-    }
-
-    /**
-     * Replaces {@code file} by {@code contents} atomically: a reader, or the next process after a crash, finds the
-     * old contents or the new, never a mix. The new contents go to a sibling {@code <name>.tmp}, are forced to disk,
-     * and are renamed over {@code file}; then the directory is forced, so the rename survives a power cut.
-     */
-    public static void replace(Path file, byte[] contents) throws IOException {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(temporary);
-        writeNew(temporary, contents);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(file.toAbsolutePath().getParent());
     }
 
     /** Forces a regular file's contents to disk. */

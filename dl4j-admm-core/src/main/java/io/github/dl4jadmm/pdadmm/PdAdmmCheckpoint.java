@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>Integrity: the manifest records the size and CRC32C of every other file ({@link FileDigest}) and carries its
  * own CRC32C ({@link SealedJson}); loading checks them, so a truncated file, a flipped bit or a garbled manifest
  * fails with a {@link CorruptCheckpointException} naming the file and what is wrong, and naming the older checkpoint
- * to resume from where one is kept, instead of resuming to a different run. Loading never falls back to an older checkpoint on its own. Checkpoints of versions without checksums still load, with a warning that they are unverified.
+ * to resume from where one is kept, instead of resuming to a different run. Loading never falls back to an older
+ * checkpoint on its own. Checkpoints of versions without checksums still load, with a warning that they are
+ * unverified.
  *
  * <pre>{@code
  * Path saved = engine.saveCheckpoint(root);                    // e.g. root/checkpoint-000000010
@@ -445,7 +447,8 @@ public final class PdAdmmCheckpoint {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
                 Matcher replaced = REPLACED_NAME.matcher(name);
-                if (name.startsWith(TEMPORARY_PREFIX + "checkpoint-") || name.startsWith(RETIRED_PREFIX + "checkpoint-")) {
+                if (name.startsWith(TEMPORARY_PREFIX + "checkpoint-")
+                        || name.startsWith(RETIRED_PREFIX + "checkpoint-")) {
                     deleteRecursively(child);
                 } else if (replaced.matches()) {
                     Path original = root.resolve(replaced.group(1));
@@ -532,8 +535,8 @@ public final class PdAdmmCheckpoint {
         try {
             ((Map<?, ?>) files).forEach((name, digest) -> digests.put((String) name, FileDigest.fromJson(digest)));
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw damaged(directory, MANIFEST, "it has no valid \"" + FILES + "\" map of file checksums (" + e.getMessage()
-                    + ")", e);
+            throw damaged(directory, MANIFEST, "it has no valid \"" + FILES + "\" map of file checksums ("
+                    + e.getMessage() + ")", e);
         }
         return digests;
     }

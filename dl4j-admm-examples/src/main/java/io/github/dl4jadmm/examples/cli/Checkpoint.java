@@ -128,15 +128,6 @@ final class Checkpoint {
     }
 
     /**
-     * Checks, before a run starts, that checkpoints can be written here (creating the directory if needed).
-     *
-     * @throws IOException naming the directory and the operating system's reason if not
-     */
-    void requireWritable() throws IOException {
-        DurableFiles.requireWritableDirectory(directory);
-    }
-
-    /**
      * Saves the model (through {@code model}) and the history, then makes this the current checkpoint.
      *
      * @throws UncheckedIOException if writing fails; the previous checkpoint is then still the current one
@@ -319,7 +310,8 @@ final class Checkpoint {
         try (Stream<Path> children = Files.list(directory)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(TEMPORARY_PREFIX + FOLDER_PREFIX) || name.startsWith(RETIRED_PREFIX + FOLDER_PREFIX)) {
+                if (name.startsWith(TEMPORARY_PREFIX + FOLDER_PREFIX)
+                        || name.startsWith(RETIRED_PREFIX + FOLDER_PREFIX)) {
                     deleteRecursively(child);
                 }
             }

@@ -55,7 +55,7 @@ class CheckpointSafetyCliTest {
     private static final List<GrowthStage> STAGES = List.of(new GrowthStage(3, TOTAL, CONFIG.mu()));
     private static final Map<String, Object> SETTINGS = Map.of("--layers", 3);
 
-    /** Trains to {@value #TOTAL} iterations (from {@code state} if not null), checkpointing through {@code checkpoint}. */
+    /** Trains to {@value #TOTAL} iterations (from {@code state} if not null), checkpointing into {@code checkpoint}. */
     private static List<IterationRecord> train(Checkpoint checkpoint, Checkpoint.State state) throws IOException {
         List<IterationRecord> history = state == null ? new ArrayList<>() : new ArrayList<>(checkpoint.history(state));
         new TrainingLoop(SPLITS, TOTAL, 2, history, r -> { }, checkpoint, EVERY, SETTINGS, state).pdAdmm(NET,
@@ -168,7 +168,8 @@ class CheckpointSafetyCliTest {
 
         Run again = run(small(dir, "--iterations", "3", "-o", dir.resolve("b").toString()));
         again.assertUsageError("--checkpoint-dir " + dir.resolve("ckpt") + " holds the checkpoint of another run "
-                + "(pdadmm-g, 4 iterations done): add --resume to continue it, --overwrite-checkpoints to start afresh");
+                + "(pdadmm-g, 4 iterations done): add --resume to continue it, --overwrite-checkpoints to start "
+                + "afresh");
         assertFalse(Files.exists(dir.resolve("b")), "refused before anything was written");
         assertEquals(new String(index, StandardCharsets.UTF_8), Files.readString(dir.resolve("ckpt")
                 .resolve(Checkpoint.INDEX)), "the checkpoint is untouched");
