@@ -2,23 +2,23 @@ package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.TensorCodec;
+import io.github.dl4jadmm.io.CorruptCheckpointException;
+import io.github.dl4jadmm.io.DurableFiles;
+import io.github.dl4jadmm.io.FileDigest;
+import io.github.dl4jadmm.io.SealedJson;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,7 @@ import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
@@ -49,9 +53,19 @@ import org.slf4j.LoggerFactory;
  * {@link Nd4j#write(INDArray, DataOutputStream) Nd4j binary} file per array. A checkpoint is written into a hidden
  * temporary directory, every file is forced to disk, and the directory is then renamed into place with
  * {@link StandardCopyOption#ATOMIC_MOVE}: a crash or an exception mid-save leaves the earlier checkpoints as they
- * were, and every {@code checkpoint-*} directory that exists is complete. Older checkpoints beyond {@code keep} are
- * deleted only after the new one is in place. One writer per checkpoint root: a save removes the temporary
+ * were, and every {@code checkpoint-*} directory that exists is complete. A checkpoint of an iteration that is saved
+ * again is moved aside ({@code .replaced-checkpoint-<iteration>-*}), not deleted, until the new one is in place: a
+ * crash between the two renames leaves it there, {@link #list} still offers it, and the next save renames it back.
+ * Older checkpoints beyond {@code keep} are deleted only after the new one is in place (never the new one, even
+ * when the root holds checkpoints of later iterations). One writer per checkpoint root: a save removes the temporary
  * directories that interrupted saves left there.
+ *
+ * <p>Integrity: the manifest records the size and CRC32C of every other file ({@link FileDigest}) and carries its
+ * own CRC32C ({@link SealedJson}); loading checks them, so a truncated file, a flipped bit or a garbled manifest
+ * fails with a {@link CorruptCheckpointException} naming the file and what is wrong, and naming the older checkpoint
+ * to resume from where one is kept, instead of resuming to a different run. Loading never falls back to an older
+ * checkpoint on its own. Checkpoints of versions without checksums still load, with a warning that they are
+ * unverified.
  *
  * <pre>{@code
  * Path saved = engine.saveCheckpoint(root);                    // e.g. root/checkpoint-000000010
@@ -79,8 +93,29 @@ public final class PdAdmmCheckpoint {
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("checkpoint-(\\d+)");
     private static final String TEMPORARY_PREFIX = ".tmp-";
     private static final String RETIRED_PREFIX = ".old-";
+    private static final String REPLACED_PREFIX = ".replaced-";
+    /** A checkpoint moved aside by a save of the same iteration: {@code .replaced-checkpoint-<iteration>-<nanos>}. */
+    private static final Pattern REPLACED_NAME = Pattern.compile("\\.replaced-(checkpoint-(\\d+))-\\d+");
+    /** The manifest's map from file name to {@link FileDigest}. */
+    private static final String FILES = "files";
+    /** Checkpoints without checksums already warned about, so that the warning comes once per checkpoint. */
+    private static final Set<Path> WARNED_UNVERIFIED = ConcurrentHashMap.newKeySet();
 
     private PdAdmmCheckpoint() {
+    }
+
+    /**
+     * A point of {@link #save(PdAdmmEngine, Path, int, SaveStep)} after a file is written, renamed or deleted: tests
+     * stop a save there (by throwing an {@link Error}, which the save does not clean up after) to show that a crash
+     * at any point leaves a loadable checkpoint.
+     */
+    @FunctionalInterface
+    interface SaveStep {
+        /** Steps that do nothing: what every save outside tests uses. */
+        SaveStep NONE = step -> { };
+
+        /** Called after {@code step} (e.g. "wrote layer2-u.nd4j") is done. */
+        void reached(String step) throws IOException;
     }
 
     /**
@@ -112,26 +147,31 @@ public final class PdAdmmCheckpoint {
      *                     directory that the next save removes
      */
     public static Path save(PdAdmmEngine engine, Path root, int keep) throws IOException {
+        return save(engine, root, keep, SaveStep.NONE);
+    }
+
+    /** As {@link #save(PdAdmmEngine, Path, int)}, telling {@code steps} after every write, rename and delete. */
+    static Path save(PdAdmmEngine engine, Path root, int keep, SaveStep steps) throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("keep must be >= 1, got " + keep);
         }
         EngineState state = engine.exportState();
         Files.createDirectories(root);
-        removeLeftovers(root);
+        cleanUp(root);
         String name = String.format(Locale.ROOT, "checkpoint-%09d", state.iteration);
         Path target = root.resolve(name);
         Path temporary = root.resolve(TEMPORARY_PREFIX + name + "-" + System.nanoTime());
         try {
             Files.createDirectory(temporary);
-            writeContents(engine, state, temporary);
-            force(temporary);
-            moveIntoPlace(temporary, target, root);
+            steps.reached("created " + temporary.getFileName());
+            writeContents(engine, state, temporary, steps);
+            DurableFiles.forceDirectory(temporary);
+            moveIntoPlace(temporary, target, root, steps);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(temporary);
             throw e;
         }
-        force(root);
-        prune(root, keep);
+        prune(root, keep, target, steps);
         log.debug("pdADMM-G checkpoint of iteration {} written to {}", state.iteration, target);
         return target;
     }
@@ -142,83 +182,127 @@ public final class PdAdmmCheckpoint {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /** The complete checkpoints under {@code root}, oldest first (empty if {@code root} does not exist). */
+    /**
+     * The complete checkpoints under {@code root}, oldest first (empty if {@code root} does not exist). A checkpoint
+     * that a save of the same iteration moved aside and did not replace (it crashed in between) is among them, under
+     * its {@code .replaced-} name, until the next save renames it back.
+     */
     public static List<Path> list(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
+        TreeMap<Integer, Path> byIteration = new TreeMap<>();
+        List<Path> replaced = new ArrayList<>();
         try (Stream<Path> children = Files.list(root)) {
-            return children.filter(p -> CHECKPOINT_NAME.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> Files.isRegularFile(p.resolve(MANIFEST)))
-                    .sorted(Comparator.comparingInt(PdAdmmCheckpoint::iterationOf))
-                    .toList();
+            for (Path child : children.sorted().toList()) {
+                if (!Files.isRegularFile(child.resolve(MANIFEST))) {
+                    continue;
+                }
+                String name = child.getFileName().toString();
+                if (CHECKPOINT_NAME.matcher(name).matches()) {
+                    byIteration.put(iterationOf(child), child);
+                } else if (REPLACED_NAME.matcher(name).matches()) {
+                    replaced.add(child);
+                }
+            }
         }
+        for (Path child : replaced) {
+            byIteration.putIfAbsent(iterationOf(child), child);
+        }
+        return List.copyOf(byIteration.values());
     }
 
     /**
-     * Reads a checkpoint's manifest and configuration.
+     * Reads a checkpoint's manifest and configuration, checking their checksums.
      *
      * @param checkpoint a checkpoint directory, or a root of checkpoints (the newest is read)
-     * @throws NoSuchFileException if there is no checkpoint there
+     * @throws NoSuchFileException        if there is no checkpoint there
+     * @throws CorruptCheckpointException if the manifest or the configuration is damaged
      */
     public static Info info(Path checkpoint) throws IOException {
         Path directory = resolve(checkpoint);
         Map<?, ?> manifest = readManifest(directory);
-        return new Info(directory, ((Number) manifest.get("iteration")).intValue(), real(manifest.get("rho")),
-                real(manifest.get("nu")), ((Number) manifest.get("bytesSent")).longValue(), readConfig(directory),
-                architecture(manifest));
+        Map<String, FileDigest> digests = digests(directory, manifest);
+        PdAdmmConfig config = readConfig(directory, digests);
+        try {
+            return new Info(directory, ((Number) manifest.get("iteration")).intValue(), real(manifest.get("rho")),
+                    real(manifest.get("nu")), ((Number) manifest.get("bytesSent")).longValue(), config,
+                    architecture(manifest));
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw malformedManifest(directory, e);
+        }
     }
 
     /**
      * An engine continuing the checkpointed run (see {@link PdAdmmEngine#resume(Path, INDArray, INDArray, Function)}).
+     * Every file is checked against the size and CRC32C its manifest recorded before it is read.
      *
-     * @throws IllegalArgumentException if the data are not those of the checkpointed run
+     * @throws IllegalArgumentException   if the data are not those of the checkpointed run
+     * @throws CorruptCheckpointException if a file of the checkpoint is damaged
      */
     public static PdAdmmEngine resume(Path checkpoint, INDArray features, INDArray labels,
                                       Function<TensorCodec, Channel> transport) throws IOException {
         Path directory = resolve(checkpoint);
         Map<?, ?> manifest = readManifest(directory);
-        PdAdmmConfig config = readConfig(directory);
-        MlpArchitecture architecture = architecture(manifest);
-        List<?> blocks = (List<?>) manifest.get("blocks");
+        Map<String, FileDigest> digests = digests(directory, manifest);
+        PdAdmmConfig config = readConfig(directory, digests);
+        MlpArchitecture architecture;
         EngineState state = new EngineState();
-        state.iteration = ((Number) manifest.get("iteration")).intValue();
-        state.nu = real(manifest.get("nu"));
-        state.rho = real(manifest.get("rho"));
-        state.bestScheduleLoss = real(manifest.get("bestScheduleLoss"));
-        state.sinceImprovement = ((Number) manifest.get("sinceImprovement")).intValue();
-        state.bytesSent = ((Number) manifest.get("bytesSent")).longValue();
-        Object codecStates = manifest.get("codecStates");
-        for (Object end : codecStates == null ? List.of() : (List<?>) codecStates) {
-            state.codecStates.put((String) end, Files.readAllBytes(directory.resolve(codecFile((String) end))));
-        }
-        List<?> grids = (List<?>) manifest.get("grids");
-        state.grids = new QuantizationGrid[grids.size()];
-        for (int l = 0; l < grids.size(); l++) {
-            state.grids[l] = grids.get(l) == null ? null : grid((Map<?, ?>) grids.get(l));
-        }
-        for (Object entry : blocks) {
-            Map<?, ?> block = (Map<?, ?>) entry;
-            int layer = ((Number) block.get("layer")).intValue();
-            Map<String, INDArray> arrays = new LinkedHashMap<>();
-            for (Object variable : (List<?>) block.get("arrays")) {
-                arrays.put((String) variable, readArray(directory.resolve(arrayFile(layer, (String) variable))));
+        List<String> codecEnds = new ArrayList<>();
+        List<Integer> layers = new ArrayList<>();
+        List<List<String>> variables = new ArrayList<>();
+        int firstLayer;
+        int lastLayer;
+        Map<?, ?> data;
+        try {
+            architecture = architecture(manifest);
+            state.iteration = ((Number) manifest.get("iteration")).intValue();
+            state.nu = real(manifest.get("nu"));
+            state.rho = real(manifest.get("rho"));
+            state.bestScheduleLoss = real(manifest.get("bestScheduleLoss"));
+            state.sinceImprovement = ((Number) manifest.get("sinceImprovement")).intValue();
+            state.bytesSent = ((Number) manifest.get("bytesSent")).longValue();
+            Object codecStates = manifest.get("codecStates");
+            for (Object end : codecStates == null ? List.of() : (List<?>) codecStates) {
+                codecEnds.add((String) end);
             }
-            Map<String, Double> scalars = new LinkedHashMap<>();
-            ((Map<?, ?>) block.get("scalars")).forEach((k, v) -> scalars.put((String) k, real(v)));
+            List<?> grids = (List<?>) manifest.get("grids");
+            state.grids = new QuantizationGrid[grids.size()];
+            for (int l = 0; l < grids.size(); l++) {
+                state.grids[l] = grids.get(l) == null ? null : grid((Map<?, ?>) grids.get(l));
+            }
+            for (Object entry : (List<?>) manifest.get("blocks")) {
+                Map<?, ?> block = (Map<?, ?>) entry;
+                layers.add(((Number) block.get("layer")).intValue());
+                variables.add(((List<?>) block.get("arrays")).stream().map(v -> (String) v).toList());
+                Map<String, Double> scalars = new LinkedHashMap<>();
+                ((Map<?, ?>) block.get("scalars")).forEach((k, v) -> scalars.put((String) k, real(v)));
+                state.blockScalars.add(scalars);
+            }
+            firstLayer = manifest.get("firstLayer") == null ? 1 : ((Number) manifest.get("firstLayer")).intValue();
+            lastLayer = manifest.get("lastLayer") == null ? architecture.layers()
+                    : ((Number) manifest.get("lastLayer")).intValue();
+            data = (Map<?, ?>) manifest.get("data");
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw malformedManifest(directory, e);
+        }
+        for (String end : codecEnds) {
+            state.codecStates.put(end, readVerified(directory, codecFile(end), digests));
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Map<String, INDArray> arrays = new LinkedHashMap<>();
+            for (String variable : variables.get(i)) {
+                arrays.put(variable, readArray(directory, arrayFile(layers.get(i), variable), digests));
+            }
             state.blockArrays.add(arrays);
-            state.blockScalars.add(scalars);
         }
         List<INDArray> weights = state.blockArrays.stream().map(a -> a.get("W")).toList();
         List<INDArray> biases = state.blockArrays.stream().map(a -> a.get("b")).toList();
-        int firstLayer = manifest.get("firstLayer") == null ? 1 : ((Number) manifest.get("firstLayer")).intValue();
-        int lastLayer = manifest.get("lastLayer") == null ? architecture.layers()
-                : ((Number) manifest.get("lastLayer")).intValue();
         // built without the initial forward pass: nothing crosses the channel before the saved state is in place
         PdAdmmEngine engine = new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport,
                 firstLayer, lastLayer, true);
         try {
-            checkFingerprint((Map<?, ?>) manifest.get("data"), fingerprint(engine.exportState()), directory);
+            checkFingerprint(data, fingerprint(engine.exportState()), directory);
             engine.importState(state);
         } catch (RuntimeException e) {
             engine.close();
@@ -229,7 +313,8 @@ public final class PdAdmmCheckpoint {
 
     // ---- writing ----
 
-    private static void writeContents(PdAdmmEngine engine, EngineState state, Path directory) throws IOException {
+    private static void writeContents(PdAdmmEngine engine, EngineState state, Path directory, SaveStep steps)
+            throws IOException {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("format", FORMAT);
         manifest.put("iteration", state.iteration);
@@ -254,12 +339,15 @@ public final class PdAdmmCheckpoint {
                     java.util.Arrays.stream(g.values()).mapToObj(Double::toString).toList()));
         }
         manifest.put("grids", grids);
+        Map<String, Object> files = new LinkedHashMap<>();
         List<Object> blocks = new ArrayList<>();
         for (int i = 0; i < state.blockArrays.size(); i++) {
             int layer = engine.firstLayer() + i;
             Map<String, INDArray> arrays = state.blockArrays.get(i);
             for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
-                writeArray(directory.resolve(arrayFile(layer, e.getKey())), e.getValue());
+                String file = arrayFile(layer, e.getKey());
+                files.put(file, writeArray(directory.resolve(file), e.getValue()).toJson());
+                steps.reached("wrote " + file);
             }
             Map<String, String> scalars = new LinkedHashMap<>();
             state.blockScalars.get(i).forEach((k, v) -> scalars.put(k, Double.toString(v)));
@@ -271,54 +359,57 @@ public final class PdAdmmCheckpoint {
         }
         manifest.put("blocks", blocks);
         for (Map.Entry<String, byte[]> e : state.codecStates.entrySet()) {
-            writeBytes(directory.resolve(codecFile(e.getKey())), e.getValue());
+            writeFile(directory, codecFile(e.getKey()), e.getValue(), files, steps);
         }
         manifest.put("codecStates", new ArrayList<>(state.codecStates.keySet()));
-        writeText(directory.resolve(CONFIG), engine.config().toJson());
+        writeFile(directory, CONFIG, engine.config().toJson().getBytes(StandardCharsets.UTF_8), files, steps);
+        manifest.put(FILES, files);
+        // the checksum last: SealedJson replaces its placeholder by the CRC32C of the whole text
+        manifest.put(SealedJson.FIELD, SealedJson.PLACEHOLDER);
         // the manifest last: a directory without one is never taken for a checkpoint
-        writeText(directory.resolve(MANIFEST), JSON.writeValueAsString(manifest));
+        DurableFiles.writeNew(directory.resolve(MANIFEST),
+                SealedJson.seal(JSON.writeValueAsString(manifest)).getBytes(StandardCharsets.UTF_8));
+        steps.reached("wrote " + MANIFEST);
     }
 
-    private static void writeArray(Path file, INDArray array) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                    Channels.newOutputStream(channel), 1 << 16));
-            Nd4j.write(array, out);
-            out.flush();
-            channel.force(true);
-        }
+    private static FileDigest writeArray(Path file, INDArray array) throws IOException {
+        return FileDigest.writeNew(file, out -> Nd4j.write(array, new DataOutputStream(out)));
     }
 
-    private static void writeText(Path file, String text) throws IOException {
-        writeBytes(file, text.getBytes(StandardCharsets.UTF_8));
+    /** Writes {@code contents} as {@code name} durably and records its digest in {@code files}. */
+    private static void writeFile(Path directory, String name, byte[] contents, Map<String, Object> files,
+                                  SaveStep steps) throws IOException {
+        DurableFiles.writeNew(directory.resolve(name), contents);
+        files.put(name, FileDigest.of(contents).toJson());
+        steps.reached("wrote " + name);
     }
 
-    private static void writeBytes(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            OutputStream out = Channels.newOutputStream(channel);
-            out.write(bytes);
-            out.flush();
-            channel.force(true);
-        }
-    }
-
-    /** Renames the finished temporary directory to its final name; an existing one of that name is replaced. */
-    private static void moveIntoPlace(Path temporary, Path target, Path root) throws IOException {
-        Path retired = null;
+    /**
+     * Renames the finished temporary directory to its final name. An existing checkpoint of that name is moved aside
+     * first and deleted only once the new one is in place; a crash in between leaves it under its
+     * {@code .replaced-} name, where {@link #list} finds it and the next save renames it back.
+     */
+    private static void moveIntoPlace(Path temporary, Path target, Path root, SaveStep steps) throws IOException {
+        Path replaced = null;
         if (Files.exists(target)) {
-            retired = root.resolve(RETIRED_PREFIX + target.getFileName() + "-" + System.nanoTime());
-            atomicMove(target, retired);
+            replaced = root.resolve(REPLACED_PREFIX + target.getFileName() + "-" + System.nanoTime());
+            atomicMove(target, replaced);
+            DurableFiles.forceDirectory(root);
+            steps.reached("moved " + target.getFileName() + " aside to " + replaced.getFileName());
         }
         try {
             atomicMove(temporary, target);
         } catch (IOException e) {
-            if (retired != null) {
-                atomicMove(retired, target);
+            if (replaced != null) {
+                atomicMove(replaced, target);
             }
             throw e;
         }
-        if (retired != null) {
-            deleteRecursively(retired);
+        DurableFiles.forceDirectory(root);
+        steps.reached("renamed " + temporary.getFileName() + " to " + target.getFileName());
+        if (replaced != null) {
+            deleteRecursively(replaced);
+            steps.reached("deleted " + replaced.getFileName());
         }
     }
 
@@ -331,31 +422,44 @@ public final class PdAdmmCheckpoint {
         }
     }
 
-    /** Forces a directory's entries to disk, where the platform allows it. */
-    private static void force(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            log.trace("cannot force directory {} to disk: {}", directory, e.toString());
-        }
-    }
-
-    private static void prune(Path root, int keep) throws IOException {
-        List<Path> all = list(root);
-        for (int i = 0; i < all.size() - keep; i++) {
-            Path retired = root.resolve(RETIRED_PREFIX + all.get(i).getFileName() + "-" + System.nanoTime());
-            atomicMove(all.get(i), retired);
+    /**
+     * Deletes the oldest checkpoints but {@code kept} (the one just written) until {@code keep} are left. Each is
+     * renamed to a hidden name first, so that a crash mid-delete never leaves a half-deleted {@code checkpoint-*}.
+     */
+    private static void prune(Path root, int keep, Path kept, SaveStep steps) throws IOException {
+        List<Path> others = list(root).stream().filter(p -> !p.equals(kept)).toList();
+        for (int i = 0; i < others.size() - (keep - 1); i++) {
+            Path old = others.get(i);
+            Path retired = root.resolve(RETIRED_PREFIX + old.getFileName() + "-" + System.nanoTime());
+            atomicMove(old, retired);
+            steps.reached("moved " + old.getFileName() + " to " + retired.getFileName());
             deleteRecursively(retired);
+            steps.reached("deleted " + retired.getFileName());
         }
     }
 
-    /** Deletes the temporary directories that interrupted saves left behind. */
-    private static void removeLeftovers(Path root) throws IOException {
+    /**
+     * Before a save: deletes the temporary and retired directories that interrupted saves left behind, and renames
+     * a checkpoint that a crashed save moved aside back to its name (or deletes it, if its replacement is in place).
+     */
+    private static void cleanUp(Path root) throws IOException {
         try (Stream<Path> children = Files.list(root)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                if (name.startsWith(TEMPORARY_PREFIX + "checkpoint-") || name.startsWith(RETIRED_PREFIX + "checkpoint-")) {
+                Matcher replaced = REPLACED_NAME.matcher(name);
+                if (name.startsWith(TEMPORARY_PREFIX + "checkpoint-")
+                        || name.startsWith(RETIRED_PREFIX + "checkpoint-")) {
                     deleteRecursively(child);
+                } else if (replaced.matches()) {
+                    Path original = root.resolve(replaced.group(1));
+                    if (Files.exists(original)) {
+                        deleteRecursively(child);
+                    } else {
+                        atomicMove(child, original);
+                        DurableFiles.forceDirectory(root);
+                        log.warn("pdADMM-G: {} was moved aside by a save that did not finish; renamed it back to {}",
+                                child, original.getFileName());
+                    }
                 }
             }
         }
@@ -384,8 +488,29 @@ public final class PdAdmmCheckpoint {
                 "no pdADMM-G checkpoint there (neither a " + MANIFEST + " nor a complete checkpoint-* directory)"));
     }
 
+    /** The manifest, parsed, with its own checksum checked (where it has one: versions before had none). */
     private static Map<?, ?> readManifest(Path directory) throws IOException {
-        Map<?, ?> manifest = JSON.readValue(Files.readString(directory.resolve(MANIFEST)), Map.class);
+        String text;
+        try {
+            text = Files.readString(directory.resolve(MANIFEST));
+        } catch (CharacterCodingException e) {
+            throw damaged(directory, MANIFEST, "it is not UTF-8 text, so not a JSON manifest", e);
+        }
+        Map<?, ?> manifest;
+        try {
+            manifest = JSON.readValue(text, Map.class);
+        } catch (JsonProcessingException e) {
+            throw damaged(directory, MANIFEST, "it is not a JSON object (" + e.getOriginalMessage() + ")", e);
+        }
+        if (manifest == null) {
+            throw damaged(directory, MANIFEST, "it is not a JSON object (it holds null)", null);
+        }
+        if (manifest.containsKey(SealedJson.FIELD) || manifest.containsKey(FILES)) {
+            String problem = SealedJson.mismatch(text, manifest.get(SealedJson.FIELD));
+            if (problem != null) {
+                throw damaged(directory, MANIFEST, problem, null);
+            }
+        }
         if (!FORMAT.equals(manifest.get("format"))) {
             throw new IOException(directory + " holds a checkpoint of format " + manifest.get("format")
                     + ", this version reads " + FORMAT);
@@ -393,14 +518,107 @@ public final class PdAdmmCheckpoint {
         return manifest;
     }
 
-    private static PdAdmmConfig readConfig(Path directory) throws IOException {
-        return PdAdmmConfig.fromJson(Files.readString(directory.resolve(CONFIG)));
+    /**
+     * The digests the manifest records, by file name; null for a checkpoint of a version before checksums, which is
+     * read unverified (with a warning, once).
+     */
+    private static Map<String, FileDigest> digests(Path directory, Map<?, ?> manifest) throws IOException {
+        Object files = manifest.get(FILES);
+        if (files == null && !manifest.containsKey(SealedJson.FIELD)) {
+            if (WARNED_UNVERIFIED.add(directory.toAbsolutePath().normalize())) {
+                log.warn("pdADMM-G checkpoint {} was written by a version without checksums: it is read unverified",
+                        directory);
+            }
+            return null;
+        }
+        Map<String, FileDigest> digests = new LinkedHashMap<>();
+        try {
+            ((Map<?, ?>) files).forEach((name, digest) -> digests.put((String) name, FileDigest.fromJson(digest)));
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw damaged(directory, MANIFEST, "it has no valid \"" + FILES + "\" map of file checksums ("
+                    + e.getMessage() + ")", e);
+        }
+        return digests;
     }
 
-    private static INDArray readArray(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return Nd4j.read(new DataInputStream(in));
+    /** Checks {@code name} against its recorded digest (if the checkpoint has digests). */
+    private static void verify(Path directory, String name, Map<String, FileDigest> digests) throws IOException {
+        if (digests == null) {
+            return;
         }
+        FileDigest digest = digests.get(name);
+        if (digest == null) {
+            throw damaged(directory, MANIFEST, "it records no checksum for " + name, null);
+        }
+        String problem = digest.mismatch(directory.resolve(name));
+        if (problem != null) {
+            throw damaged(directory, name, problem, null);
+        }
+    }
+
+    private static byte[] readVerified(Path directory, String name, Map<String, FileDigest> digests)
+            throws IOException {
+        verify(directory, name, digests);
+        try {
+            return Files.readAllBytes(directory.resolve(name));
+        } catch (NoSuchFileException e) {
+            throw damaged(directory, name, "it is missing", e);
+        }
+    }
+
+    private static PdAdmmConfig readConfig(Path directory, Map<String, FileDigest> digests) throws IOException {
+        byte[] json = readVerified(directory, CONFIG, digests);
+        try {
+            return PdAdmmConfig.fromJson(new String(json, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw damaged(directory, CONFIG, "it cannot be read as a pdADMM-G configuration (" + e.getMessage() + ")",
+                    e);
+        }
+    }
+
+    private static INDArray readArray(Path directory, String name, Map<String, FileDigest> digests)
+            throws IOException {
+        // checked before it is parsed: a garbled header could ask for any amount of memory
+        verify(directory, name, digests);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(directory.resolve(name)), 1 << 16)) {
+            return Nd4j.read(new DataInputStream(in));
+        } catch (NoSuchFileException e) {
+            throw damaged(directory, name, "it is missing", e);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(directory, name, "it cannot be read as an ND4J array (" + e + "); it is truncated or damaged",
+                    e);
+        }
+    }
+
+    private static CorruptCheckpointException malformedManifest(Path directory, RuntimeException e) {
+        return damaged(directory, MANIFEST, "it lacks a field or has one of the wrong type (" + e + ")", e);
+    }
+
+    /**
+     * The error for a damaged file of the checkpoint in {@code directory}: the file, what is wrong with it, and what
+     * to do, naming the newest older checkpoint next to it if one is kept (it is not taken on its own: a run that
+     * silently went back some iterations would not be the run the user asked for).
+     */
+    private static CorruptCheckpointException damaged(Path directory, String name, String problem, Throwable cause) {
+        Path file = directory.resolve(name);
+        Path root = directory.toAbsolutePath().getParent();
+        Path older = null;
+        try {
+            int iteration = iterationOf(directory);
+            for (Path p : root == null ? List.<Path>of() : list(root)) {
+                if (iterationOf(p) < iteration && !p.toAbsolutePath().equals(directory.toAbsolutePath())) {
+                    older = p;
+                }
+            }
+        } catch (IOException e) {
+            // no advice about older checkpoints then; the damage itself is what the message is about
+        }
+        String advice = older != null
+                ? "The older checkpoint " + older + " is kept: resume from that directory, or move " + directory
+                + " out of " + root + " so that the older one is the newest."
+                : "No older checkpoint is kept" + (root == null ? "" : " under " + root) + ": start the run afresh, "
+                + "in an empty checkpoint directory.";
+        return new CorruptCheckpointException(file, problem, advice, cause);
     }
 
     private static MlpArchitecture architecture(Map<?, ?> manifest) {
@@ -431,10 +649,18 @@ public final class PdAdmmCheckpoint {
         return value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
     }
 
-    /** The iteration in a checkpoint directory's name ({@code checkpoint-<iteration>}), or -1 if it is not one. */
+    /**
+     * The iteration in a checkpoint directory's name ({@code checkpoint-<iteration>}, or the {@code .replaced-} name
+     * that {@link #list} may give), or -1 if it is not one.
+     */
     public static int iterationOf(Path checkpoint) {
-        Matcher m = CHECKPOINT_NAME.matcher(checkpoint.getFileName().toString());
-        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        String name = checkpoint.getFileName().toString();
+        Matcher m = CHECKPOINT_NAME.matcher(name);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        Matcher replaced = REPLACED_NAME.matcher(name);
+        return replaced.matches() ? Integer.parseInt(replaced.group(2)) : -1;
     }
 
     private static String arrayFile(int layer, String variable) {

@@ -148,8 +148,12 @@ public final class GadmmCommand implements Callable<Integer> {
     double learningRate;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Output directory (default: runs/<algorithm>-<problem>-<date-time>).")
+            description = "Output directory (default: runs/<algorithm>-<problem>-<date-time>). One that holds "
+                    + "another run's summary.json or metrics.csv is refused unless --overwrite-output.")
     Path output;
+
+    @Option(names = "--overwrite-output", description = "Replace the files of another run in --output.")
+    boolean overwriteOutput;
 
     @Option(names = "--no-plots", description = "Do not draw the PNG plots.")
     boolean noPlots;
@@ -345,13 +349,10 @@ public final class GadmmCommand implements Callable<Integer> {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             dir = Path.of("runs", algorithm + "-" + DashedNames.of(problem) + "-" + stamp);
         }
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ParameterException(cmd, "--output " + dir + " exists and is not a directory");
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new ParameterException(cmd, "--output: cannot create " + dir + ": " + e.getMessage());
+        if (output != null) {
+            RunDirectories.checkOutput(cmd, dir, overwriteOutput, "--overwrite-output");
+        } else {
+            RunDirectories.requireWritable(cmd, "--output", dir);
         }
         return dir;
     }

@@ -4,6 +4,7 @@ import io.github.dl4jadmm.examples.cli.DatasetOptions.LoadedDataset;
 import io.github.dl4jadmm.examples.report.IterationRecord;
 import io.github.dl4jadmm.examples.report.ProgressBar;
 import io.github.dl4jadmm.graph.GraphDataset;
+import io.github.dl4jadmm.io.CorruptCheckpointException;
 import io.github.dl4jadmm.pdadmm.AdmmDivergenceException;
 import io.github.dl4jadmm.pdadmm.ExecutionMode;
 import io.github.dl4jadmm.pdadmm.GrowthStage;
@@ -145,9 +146,19 @@ public final class TrainCommand implements Callable<Integer> {
                     + "by a forward pass: close to, not equal to, an uninterrupted run.")
     boolean resume;
 
+    @Option(names = "--overwrite-checkpoints",
+            description = "Start a fresh run in a --checkpoint-dir that holds another run's checkpoint, replacing "
+                    + "it (it is deleted only once this run's first checkpoint is saved). Without it such a run is "
+                    + "refused.")
+    boolean overwriteCheckpoints;
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Output directory (default: runs/<algorithm>-<dataset>-<date-time>).")
+            description = "Output directory (default: runs/<algorithm>-<dataset>-<date-time>). One that holds "
+                    + "another run's summary.json or metrics.csv is refused unless --overwrite-output.")
     Path output;
+
+    @Option(names = "--overwrite-output", description = "Replace the files of another run in --output.")
+    boolean overwriteOutput;
 
     @Option(names = "--no-plots", description = "Do not draw the PNG plots.")
     boolean noPlots;
@@ -164,7 +175,20 @@ public final class TrainCommand implements Callable<Integer> {
         QuantizerConfig quantizer = quantizer(cmd);
         List<GrowthStage> stages = algorithm.admm() ? model.stages(cmd, iterations) : null;
         int total = stages == null ? iterations : stages.stream().mapToInt(GrowthStage::iterations).sum();
+        // the directories first: a run that cannot save its results fails now, not after loading and training
         Checkpoint checkpoint = checkpointDir == null ? null : new Checkpoint(checkpointDir);
+        if (checkpoint != null && !resume && !overwriteCheckpoints && checkpoint.inUse()) {
+            throw new ParameterException(cmd, "--checkpoint-dir " + checkpointDir + " holds "
+                    + describeCheckpoint(checkpoint) + ": add --resume to continue it, --overwrite-checkpoints to "
+                    + "start afresh and replace it (it is deleted once this run's first checkpoint is saved), or "
+                    + "choose another --checkpoint-dir");
+        }
+        if (output != null) {
+            RunDirectories.checkOutput(cmd, output, overwriteOutput, "--overwrite-output");
+        }
+        if (checkpoint != null) {
+            RunDirectories.requireWritable(cmd, "--checkpoint-dir", checkpointDir);
+        }
         Checkpoint.State resumeFrom = resume ? resumeState(cmd, checkpoint, total) : null;
         LoadedDataset dataset = data.load(cmd);
         Map<String, Object> settings = settings();
@@ -205,6 +229,9 @@ public final class TrainCommand implements Callable<Integer> {
                     : loop.adam(model.layers, model.neurons, learningRate(), model.seed);
         } catch (AdmmDivergenceException | TrainingLoop.AdamDivergenceException e) {
             failure = e;
+        } catch (CorruptCheckpointException e) {
+            // found by the engine's own checks of its files: the advice is about this checkpoint directory
+            throw checkpoint.damaged(e);
         } finally {
             progress.finish();
         }
@@ -252,6 +279,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (resume && checkpointDir == null) {
             throw new ParameterException(cmd, "--resume needs --checkpoint-dir DIR (where the checkpoint is)");
+        }
+        if (overwriteCheckpoints && (resume || checkpointDir == null)) {
+            throw new ParameterException(cmd, "--overwrite-checkpoints starts a fresh run in --checkpoint-dir: "
+                    + (resume ? "it cannot be used with --resume, which continues the checkpoint there"
+                    : "give the --checkpoint-dir DIR it applies to"));
         }
     }
 
@@ -391,15 +423,19 @@ public final class TrainCommand implements Callable<Integer> {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             dir = Path.of("runs", algorithm.label() + "-" + dataset.name() + "-" + stamp);
         }
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ParameterException(cmd, "--output " + dir + " exists and is not a directory");
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new ParameterException(cmd, "--output: cannot create " + dir + ": " + e.getMessage());
-        }
+        RunDirectories.requireWritable(cmd, "--output", dir);
         return dir;
+    }
+
+    /** What a used checkpoint directory holds, for the message that refuses to overwrite it. */
+    private static String describeCheckpoint(Checkpoint checkpoint) {
+        try {
+            Checkpoint.State state = checkpoint.load();
+            return "the checkpoint of another run (" + state.algorithm() + ", " + state.iterationsDone()
+                    + " iterations done)";
+        } catch (IOException | RuntimeException e) {
+            return "another run's checkpoint files";
+        }
     }
 
     /** Every option's value, by its longest name (help and output options left out). */

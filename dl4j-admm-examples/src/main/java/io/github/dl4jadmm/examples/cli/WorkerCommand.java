@@ -195,6 +195,13 @@ public final class WorkerCommand implements Callable<Integer> {
         if (timeoutSeconds < 1 || checkpointEvery < 1) {
             throw new ParameterException(cmd, "--timeout and --checkpoint-every must be >= 1");
         }
+        // before any data are read or any peer is waited for: a rank that cannot save fails now, with the reason
+        if (output != null) {
+            RunDirectories.requireWritable(cmd, "--output", output);
+        }
+        if (checkpointDir != null && problem.equals("pdadmm-g")) {
+            RunDirectories.requireWritable(cmd, "--checkpoint-dir", checkpointDir);
+        }
         if (!problem.equals("pdadmm-g")) {
             return chainWorkers(cmd, rendezvous, size);
         }
