@@ -1,8 +1,6 @@
 package io.github.dl4jadmm.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -24,16 +22,6 @@ import java.util.stream.Stream;
 public final class DurableFiles {
 
     private DurableFiles() {
-    }
-
-    /** Writes a file that must not exist yet and forces it to disk. */
-    public static void writeNew(Path file, byte[] contents) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            OutputStream out = Channels.newOutputStream(channel);
-            out.write(contents);
-            out.flush();
-            channel.force(true);
-        }
     }
 
     /** Forces a regular file's contents to disk. */

@@ -5,6 +5,7 @@ import io.github.dl4jadmm.comm.TensorCodec;
 import io.github.dl4jadmm.io.CorruptCheckpointException;
 import io.github.dl4jadmm.io.DurableFiles;
 import io.github.dl4jadmm.io.FileDigest;
+import io.github.dl4jadmm.io.SaveStep;
 import io.github.dl4jadmm.io.SealedJson;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.io.BufferedInputStream;
@@ -102,20 +103,6 @@ public final class PdAdmmCheckpoint {
     private static final Set<Path> WARNED_UNVERIFIED = ConcurrentHashMap.newKeySet();
 
     private PdAdmmCheckpoint() {
-    }
-
-    /**
-     * A point of {@link #save(PdAdmmEngine, Path, int, SaveStep)} after a file is written, renamed or deleted: tests
-     * stop a save there (by throwing an {@link Error}, which the save does not clean up after) to show that a crash
-     * at any point leaves a loadable checkpoint.
-     */
-    @FunctionalInterface
-    interface SaveStep {
-        /** Steps that do nothing: what every save outside tests uses. */
-        SaveStep NONE = step -> { };
-
-        /** Called after {@code step} (e.g. "wrote layer2-u.nd4j") is done. */
-        void reached(String step) throws IOException;
     }
 
     /**
@@ -367,8 +354,8 @@ public final class PdAdmmCheckpoint {
         // the checksum last: SealedJson replaces its placeholder by the CRC32C of the whole text
         manifest.put(SealedJson.FIELD, SealedJson.PLACEHOLDER);
         // the manifest last: a directory without one is never taken for a checkpoint
-        DurableFiles.writeNew(directory.resolve(MANIFEST),
-                SealedJson.seal(JSON.writeValueAsString(manifest)).getBytes(StandardCharsets.UTF_8));
+        byte[] sealed = SealedJson.seal(JSON.writeValueAsString(manifest)).getBytes(StandardCharsets.UTF_8);
+        FileDigest.writeNew(directory.resolve(MANIFEST), out -> out.write(sealed));
         steps.reached("wrote " + MANIFEST);
     }
 
@@ -379,8 +366,7 @@ public final class PdAdmmCheckpoint {
     /** Writes {@code contents} as {@code name} durably and records its digest in {@code files}. */
     private static void writeFile(Path directory, String name, byte[] contents, Map<String, Object> files,
                                   SaveStep steps) throws IOException {
-        DurableFiles.writeNew(directory.resolve(name), contents);
-        files.put(name, FileDigest.of(contents).toJson());
+        files.put(name, FileDigest.writeNew(directory.resolve(name), out -> out.write(contents)).toJson());
         steps.reached("wrote " + name);
     }
 

@@ -60,7 +60,7 @@ class CheckpointIntegrityTest {
         }
     }
 
-    /** The steps of a save, by name, as {@link PdAdmmCheckpoint.SaveStep} reports them. */
+    /** The steps of a save, by name, as {@link io.github.dl4jadmm.io.SaveStep} reports them. */
     private List<String> stepsOfASave(boolean sameIteration) throws IOException {
         List<String> steps = new ArrayList<>();
         Path root = dir.resolve("recorded-" + sameIteration);

@@ -6,6 +6,7 @@ import io.github.dl4jadmm.examples.report.MetricsCsv;
 import io.github.dl4jadmm.io.CorruptCheckpointException;
 import io.github.dl4jadmm.io.DurableFiles;
 import io.github.dl4jadmm.io.FileDigest;
+import io.github.dl4jadmm.io.SaveStep;
 import io.github.dl4jadmm.io.SealedJson;
 import io.github.dl4jadmm.pdadmm.PdAdmmCheckpoint;
 import java.io.IOException;
@@ -81,17 +82,6 @@ final class Checkpoint {
         void write(Path folder) throws IOException;
     }
 
-    /**
-     * A point of a save after a file or folder is written, renamed or deleted: tests stop a save there (by throwing
-     * an {@link Error}, which the save does not clean up after) to show that a kill at any point loses nothing.
-     */
-    @FunctionalInterface
-    interface SaveStep {
-        SaveStep NONE = step -> { };
-
-        void reached(String step) throws IOException;
-    }
-
     private final Path directory;
     private final SaveStep steps;
 
@@ -165,8 +155,9 @@ final class Checkpoint {
             index.put(SealedJson.FIELD, SealedJson.PLACEHOLDER);
             Path indexTemporary = directory.resolve(INDEX_TEMPORARY);
             Files.deleteIfExists(indexTemporary);
-            DurableFiles.writeNew(indexTemporary, SealedJson.seal(Json.write(index) + System.lineSeparator())
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = SealedJson.seal(Json.write(index) + System.lineSeparator())
+                    .getBytes(StandardCharsets.UTF_8);
+            FileDigest.writeNew(indexTemporary, out -> out.write(sealed));
             steps.reached("wrote " + INDEX_TEMPORARY);
             Files.move(indexTemporary, directory.resolve(INDEX), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);

@@ -422,8 +422,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (dir == null) {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             dir = Path.of("runs", algorithm.label() + "-" + dataset.name() + "-" + stamp);
+            // a given --output was checked (and created) before the data were read
+            RunDirectories.requireWritable(cmd, "--output", dir);
         }
-        RunDirectories.requireWritable(cmd, "--output", dir);
         return dir;
     }
 
