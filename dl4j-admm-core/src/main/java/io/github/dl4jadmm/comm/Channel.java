@@ -20,7 +20,9 @@ public interface Channel extends AutoCloseable {
     INDArray send(Transfer link, INDArray value);
 
     /**
-     * Decodes the message last delivered on {@code link}.
+     * Decodes the message last delivered on {@code link}. The array returned is the receiver's until the next
+     * receive on the same link, which may write the next message into it (a channel over a transport reuses it,
+     * see {@link TensorDecoder#decode(ByteBuffer, INDArray)}): keep a copy of anything needed for longer.
      *
      * @throws IllegalStateException if nothing was sent on the link since the last receive
      */

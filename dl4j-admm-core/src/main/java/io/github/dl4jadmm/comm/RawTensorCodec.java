@@ -73,6 +73,12 @@ public final class RawTensorCodec implements TensorCodec, TensorEncoder, TensorD
 
     @Override
     public INDArray decode(ByteBuffer message) {
+        return decode(message, null);
+    }
+
+    /** Copies the values straight into {@code reuse} when it is a plain C-order array of the message's type and shape. */
+    @Override
+    public INDArray decode(ByteBuffer message, INDArray reuse) {
         ByteBuffer in = message.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         WireHeader header = WireHeader.read(in);
         if (header.kind() != WireHeader.KIND_RAW) {
@@ -92,7 +98,13 @@ public final class RawTensorCodec implements TensorCodec, TensorEncoder, TensorD
         }
         // one copy, straight from the message into the array's own storage
         DataType type = width == FLOAT32 ? DataType.FLOAT : DataType.DOUBLE;
-        INDArray out = Nd4j.create(type, header.shape(), 'c');
+        boolean reusable = reuse != null && reuse.dataType() == type && reuse.ordering() == 'c' && !reuse.isView()
+                && reuse.elementWiseStride() == 1 && java.util.Arrays.equals(reuse.shape(), header.shape());
+        INDArray out = reusable ? reuse : Nd4j.create(type, header.shape(), 'c');
+        if (reusable) {
+            // on a GPU backend the host copy is overwritten whole: nothing to copy back from the device first
+            Nd4j.getAffinityManager().ensureLocation(out, AffinityManager.Location.HOST);
+        }
         ByteBuffer target = out.data().asNio().order(ByteOrder.nativeOrder());
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
             target.put(in);

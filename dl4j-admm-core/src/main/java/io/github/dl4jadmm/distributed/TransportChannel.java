@@ -31,6 +31,8 @@ public final class TransportChannel implements Channel {
     private final IntUnaryOperator owner;
     private final Duration timeout;
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
+    /** The last array received on each link, which the next message on it is decoded into (see Channel#receive). */
+    private final Map<Transfer, INDArray> received = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
     private final AtomicLong remoteBytes = new AtomicLong();
@@ -97,7 +99,9 @@ public final class TransportChannel implements Channel {
         } else {
             message = transport.receive(from, tag(link), timeout);
         }
-        return links.decoder(link).decode(message);
+        INDArray value = links.decoder(link).decode(message, received.get(link));
+        received.put(link, value);
+        return value;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.github.dl4jadmm.parallel;
 
 import io.github.dl4jadmm.pdadmm.Devices;
+import org.nd4j.linalg.factory.Nd4j;
+
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,12 +35,29 @@ public final class PhaseExecutor implements AutoCloseable {
      * @param threadName prefix of the pool's (daemon) thread names, also used in error messages
      */
     public static PhaseExecutor withThreads(int threads, String threadName) {
+        return withThreads(threads, threadName, 0);
+    }
+
+    /**
+     * A pool whose threads each run their native operations on {@code nativeThreads} threads of their own.
+     * OpenBLAS and libnd4j size their OpenMP team from the calling thread's OpenMP setting, which a new thread
+     * inherits as "all cores": without this, every one of {@code threads} block threads forks a team of all cores
+     * and the teams fight over the cores (measured in the javadoc of {@code PdAdmmEngine}). Each pool thread sets
+     * its own team size once, before its first task; the calling thread's setting is not touched.
+     *
+     * @param nativeThreads OpenMP team size of each pool thread; 0 or less leaves the threads' default
+     */
+    public static PhaseExecutor withThreads(int threads, String threadName, int nativeThreads) {
         if (threads <= 1) {
             return new PhaseExecutor(null, threadName);
         }
         AtomicInteger ids = new AtomicInteger();
         return new PhaseExecutor(Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, threadName + "-" + ids.incrementAndGet());
+            Runnable body = nativeThreads <= 0 ? r : () -> {
+                Nd4j.factory().blas().setMaxThreads(nativeThreads);
+                r.run();
+            };
+            Thread t = new Thread(body, threadName + "-" + ids.incrementAndGet());
             t.setDaemon(true);
             return t;
         }), threadName);

@@ -241,7 +241,7 @@ public final class PdAdmmEngine implements AutoCloseable {
         boolean parallel = config.executionMode() == ExecutionMode.PARALLEL;
         this.nd4jThreads = config.nd4jThreads() > 0 ? config.nd4jThreads()
                 : parallel ? Math.max(1, cores / threads) : cores;
-        this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block");
+        this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block", nd4jThreads);
         initialise(weights, biases, devices, type, restoring);
     }
 

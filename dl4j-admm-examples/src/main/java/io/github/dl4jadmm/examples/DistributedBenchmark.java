@@ -17,6 +17,7 @@ import io.github.dl4jadmm.quant.QuantizerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,17 +29,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * engine benchmark's shapes; plus the bytes the ranks put on the wire per iteration, float32 and 8-bit delta-coded.
  *
  * <pre>
- * java -cp ... io.github.dl4jadmm.examples.DistributedBenchmark small|large|all [iterations=3] [ranks=2]
+ * java -cp ... io.github.dl4jadmm.examples.DistributedBenchmark small|large|all|ROWSxINPUTSxHIDDENxOUTPUTSxLAYERS [iterations=3] [ranks=2]
  * </pre>
  *
- * The first iteration of every run is a warm-up and is not timed. On a machine with fewer cores than blocks the
- * ranks share the cores: every arrangement gets the same number of block threads in all.
+ * Every run starts with {@link #WARM_UP_ITERATIONS} untimed iterations: a worker JVM starts cold, and its first
+ * iterations run the element-wise updates (e.g. {@code ZHiddenUpdate}) in the interpreter until the JIT has compiled
+ * them, which made a 4-iteration run of 2 JVMs look 1.6x slower than one warm engine when the steady state is not.
+ * A row's figure is the median over its timed iterations of the slowest rank. One engine and the float32 JVMs are
+ * measured twice each, interleaved (engine, JVMs, engine, JVMs), and their rows give the range of the two runs, so a
+ * neighbour's load on a shared machine shows instead of skewing the ratio. On a machine with fewer cores than blocks
+ * the ranks share the cores: every arrangement gets the same number of block threads in all.
  */
 public final class DistributedBenchmark {
 
     /** One measured arrangement. */
-    public record Row(String arrangement, double secondsPerIteration, long wireBytesPerIteration) {
+    public record Row(String arrangement, double secondsPerIteration, long wireBytesPerIteration, double low,
+                      double high) {
+        Row(String arrangement, double secondsPerIteration, long wireBytesPerIteration) {
+            this(arrangement, secondsPerIteration, wireBytesPerIteration, secondsPerIteration, secondsPerIteration);
+        }
+
+        /** The mean of two measurements of one arrangement, with their range. */
+        static Row ofTwo(Row a, Row b) {
+            return new Row(a.arrangement, (a.secondsPerIteration + b.secondsPerIteration) / 2,
+                    a.wireBytesPerIteration, Math.min(a.low, b.low), Math.max(a.high, b.high));
+        }
     }
+
+    /** Untimed iterations at the start of every run (JIT warm-up of a fresh worker JVM). */
+    public static final int WARM_UP_ITERATIONS = 3;
 
     private DistributedBenchmark() {
     }
@@ -65,14 +84,21 @@ public final class DistributedBenchmark {
     public static List<Row> measure(Shape shape, int iterations, int ranks) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         INDArray[] data = EngineBenchmark.data(shape);
-        List<Row> rows = new ArrayList<>();
         PdAdmmConfig single = config(iterations, Math.min(cores, shape.layers()), QuantizerConfig.none());
-        rows.add(new Row("one engine, blocks on " + single.threads() + " threads", inJvmEngine(shape, data, single),
-                0));
-        releaseMemory();
-
         PdAdmmConfig perRank = config(iterations, Math.max(1, cores / ranks), QuantizerConfig.none());
         PdAdmmJob job = job(shape, data, perRank);
+        String engineLabel = "one engine, blocks on " + single.threads() + " threads";
+        String jvmLabel = ranks + " JVMs over Aeron (loopback), float32";
+        // interleaved, so that a change of the machine's load between runs shows as a range on both
+        Row engineA = new Row(engineLabel, inJvmEngine(shape, data, single), 0);
+        releaseMemory();
+        Row jvmsA = processes(jvmLabel, job, ranks, iterations);
+        Row engineB = new Row(engineLabel, inJvmEngine(shape, data, single), 0);
+        releaseMemory();
+        Row jvmsB = processes(jvmLabel, job, ranks, iterations);
+
+        List<Row> rows = new ArrayList<>();
+        rows.add(Row.ofTwo(engineA, engineB));
         List<RankResult> threads = DistributedPdAdmm.runInJvm(job, LayerPartition.even(shape.layers(), ranks),
                 RankOptions.defaults());
         rows.add(new Row(ranks + " ranks as threads of one JVM (in-memory transport)", slowestRank(
@@ -80,8 +106,8 @@ public final class DistributedBenchmark {
                         .toList()), 0));
         threads = null;
         releaseMemory();
+        rows.add(Row.ofTwo(jvmsA, jvmsB));
 
-        rows.add(processes(ranks + " JVMs over Aeron (loopback), float32", job, ranks, iterations));
         QuantizerConfig delta = QuantizerConfig.builder().mode(QuantizerConfig.Mode.DELTA).bits(8).seed(1).build();
         rows.add(new Row("one engine, 8-bit delta (the codec's own cost)", inJvmEngine(shape, data,
                 config(iterations, Math.min(cores, shape.layers()), delta)), 0));
@@ -102,7 +128,7 @@ public final class DistributedBenchmark {
     }
 
     private static PdAdmmConfig config(int iterations, int threads, QuantizerConfig quantizer) {
-        return PdAdmmConfig.builder().iterations(iterations + 1).threads(threads).nd4jThreads(1)
+        return PdAdmmConfig.builder().iterations(WARM_UP_ITERATIONS + iterations).threads(threads).nd4jThreads(1)
                 .evaluationFrequency(0).quantizer(quantizer).build();
     }
 
@@ -120,15 +146,19 @@ public final class DistributedBenchmark {
         }
     }
 
-    /** Mean seconds per timed iteration (the first is a warm-up) of the slowest rank. */
+    /** The slowest rank's median seconds per timed iteration (after {@link #WARM_UP_ITERATIONS}). */
     private static double slowestRank(List<double[]> secondsByRank) {
         double slowest = 0;
         for (double[] s : secondsByRank) {
-            double sum = 0;
-            for (int i = 1; i < s.length; i++) {
-                sum += s[i];
+            if (s.length <= WARM_UP_ITERATIONS) {
+                throw new IllegalStateException("a run of " + s.length + " iterations has none after the "
+                        + WARM_UP_ITERATIONS + " warm-ups");
             }
-            slowest = Math.max(slowest, sum / Math.max(1, s.length - 1));
+            double[] timed = Arrays.copyOfRange(s, WARM_UP_ITERATIONS, s.length);
+            Arrays.sort(timed);
+            int n = timed.length;
+            double median = n % 2 == 1 ? timed[n / 2] : (timed[n / 2 - 1] + timed[n / 2]) / 2;
+            slowest = Math.max(slowest, median);
         }
         return slowest;
     }
@@ -156,20 +186,24 @@ public final class DistributedBenchmark {
             seconds.add(((List<?>) summary.get("iterationSeconds")).stream().mapToDouble(Json::toDouble).toArray());
             wire += ((Number) summary.get("wireBytes")).longValue();
         }
-        return new Row(label, slowestRank(seconds), wire / (iterations + 1));
+        return new Row(label, slowestRank(seconds), wire / (WARM_UP_ITERATIONS + iterations));
     }
 
     public static ResultTable table(Shape shape, List<Row> rows, int ranks, int iterations) {
         double reference = rows.get(0).secondsPerIteration();
         List<List<Object>> cells = new ArrayList<>();
         for (Row r : rows) {
-            cells.add(List.of(r.arrangement(), r.secondsPerIteration(), r.secondsPerIteration() / reference,
+            String range = r.low() == r.high() ? "-" : String.format(Locale.ROOT, "%.4f - %.4f", r.low(), r.high());
+            cells.add(List.of(r.arrangement(), r.secondsPerIteration(), r.secondsPerIteration() / reference, range,
                     r.wireBytesPerIteration() == 0 ? "-" : String.format(Locale.ROOT, "%,d", r.wireBytesPerIteration())));
         }
-        return new ResultTable(String.format(Locale.ROOT, "%s over %d ranks (%d timed iterations after a warm-up)",
-                shape.name(), ranks, iterations), List.of("wire bytes: everything the ranks' transports sent, "
+        return new ResultTable(String.format(Locale.ROOT, "%s over %d ranks (median of %d timed iterations after %d "
+                + "warm-ups)", shape.name(), ranks, iterations, WARM_UP_ITERATIONS), List.of("s / iteration: the "
+                + "slowest rank's median; one engine and the float32 JVMs were each run twice, interleaved, and show "
+                + "the mean of the two medians and their range", "wire bytes: everything the ranks' transports sent, "
                 + "framing and the start-up all-gather included, divided by the iterations run"),
                 List.of(Column.text("arrangement"), Column.number("s / iteration", "%.4f"),
-                        Column.number("x one engine", "%.2f"), Column.text("wire bytes / iteration")), cells);
+                        Column.number("x one engine", "%.2f"), Column.text("range of 2 runs"),
+                        Column.text("wire bytes / iteration")), cells);
     }
 }

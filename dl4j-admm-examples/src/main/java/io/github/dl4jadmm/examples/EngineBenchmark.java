@@ -89,9 +89,35 @@ public final class EngineBenchmark {
             case "small" -> List.of(SMALL);
             case "large" -> List.of(LARGE);
             case "all" -> List.of(SMALL, LARGE);
-            default -> throw new IllegalArgumentException("unknown engine benchmark shape '" + which
-                    + "'; use small, large or all");
+            default -> List.of(parse(which));
         };
+    }
+
+    /**
+     * A shape written {@code ROWSxINPUTSxHIDDENxOUTPUTSxLAYERS}, e.g. {@code 50000x500x100x10x10} (the 10^6-node
+     * graph's training rows and augmented input, a 10 x 100 GA-MLP, 10 classes).
+     */
+    public static Shape parse(String spec) {
+        String[] parts = spec.split("x");
+        if (parts.length != 5) {
+            throw new IllegalArgumentException("unknown engine benchmark shape '" + spec + "'; use small, large, all "
+                    + "or ROWSxINPUTSxHIDDENxOUTPUTSxLAYERS (e.g. 50000x500x100x10x10)");
+        }
+        int[] v = new int[5];
+        for (int i = 0; i < 5; i++) {
+            try {
+                v[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("shape '" + spec + "': '" + parts[i] + "' is not a whole number "
+                        + "(ROWSxINPUTSxHIDDENxOUTPUTSxLAYERS, e.g. 50000x500x100x10x10)");
+            }
+            if (v[i] < 1 || (i == 4 && v[i] < 2)) {
+                throw new IllegalArgumentException("shape '" + spec + "': every size must be at least 1 and the "
+                        + "layers at least 2, got " + parts[i]);
+            }
+        }
+        return new Shape(String.format(Locale.ROOT, "N=%d, %d in, %d x %d, %d out", v[0], v[1], v[4], v[2], v[3]),
+                v[0], v[1], v[2], v[3], v[4]);
     }
 
     /**
