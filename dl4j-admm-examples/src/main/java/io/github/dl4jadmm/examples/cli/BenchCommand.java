@@ -137,8 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
     List<Path> merge;
 
     @Option(names = "--shapes", paramLabel = "WHICH", defaultValue = "all",
-            description = "engine: small (the paper's N=140, 7165 inputs, 10 x 100), large (N=10000, 10 x 1000) or "
-                    + "all (default).")
+            description = "engine, distributed: small (the paper's N=140, 7165 inputs, 10 x 100), large (N=10000, "
+                    + "10 x 1000), all (default), or ROWSxINPUTSxHIDDENxOUTPUTSxLAYERS, e.g. 50000x500x100x10x10 "
+                    + "(the 10^6-node graph's training rows).")
     String shapes;
 
     @Option(names = "--ranks", paramLabel = "R", defaultValue = "2",
