@@ -5,11 +5,11 @@ import io.github.dl4jadmm.comm.TensorCodec;
 import io.github.dl4jadmm.io.CorruptCheckpointException;
 import io.github.dl4jadmm.io.DurableFiles;
 import io.github.dl4jadmm.io.FileDigest;
+import io.github.dl4jadmm.io.Nd4jBinary;
 import io.github.dl4jadmm.io.SaveStep;
 import io.github.dl4jadmm.io.SealedJson;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: a checkpoint root holds one directory per checkpoint, {@code checkpoint-<iteration>}, each with
  * {@code manifest.json} (scalars, architecture, data fingerprint, grids), {@code config.json} and one
- * {@link Nd4j#write(INDArray, DataOutputStream) Nd4j binary} file per array. A checkpoint is written into a hidden
+ * {@link Nd4j#write(INDArray, DataOutputStream) Nd4j binary} file per array (written and read by {@link Nd4jBinary},
+ * a megabyte at a time; {@code Nd4j.read} reads them too). A checkpoint is written into a hidden
  * temporary directory, every file is forced to disk, and the directory is then renamed into place with
  * {@link StandardCopyOption#ATOMIC_MOVE}: a crash or an exception mid-save leaves the earlier checkpoints as they
  * were, and every {@code checkpoint-*} directory that exists is complete. A checkpoint of an iteration that is saved
@@ -360,7 +361,7 @@ public final class PdAdmmCheckpoint {
     }
 
     private static FileDigest writeArray(Path file, INDArray array) throws IOException {
-        return FileDigest.writeNew(file, out -> Nd4j.write(array, new DataOutputStream(out)));
+        return FileDigest.writeNew(file, out -> Nd4jBinary.write(array, out));
     }
 
     /** Writes {@code contents} as {@code name} durably and records its digest in {@code files}. */
@@ -567,7 +568,7 @@ public final class PdAdmmCheckpoint {
         // checked before it is parsed: a garbled header could ask for any amount of memory
         verify(directory, name, digests);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(directory.resolve(name)), 1 << 16)) {
-            return Nd4j.read(new DataInputStream(in));
+            return Nd4jBinary.read(in);
         } catch (NoSuchFileException e) {
             throw damaged(directory, name, "it is missing", e);
         } catch (IOException | RuntimeException e) {
