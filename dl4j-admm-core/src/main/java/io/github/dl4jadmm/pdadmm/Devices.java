@@ -43,6 +43,18 @@ public final class Devices {
     }
 
     /**
+     * {@code array} itself where it can serve on {@code device} as it is (one device, and a dense c-order array
+     * rather than a view), else a dense copy there ({@link #copyTo}): for arrays that are handed over, such as those
+     * read from a checkpoint, which would otherwise be copied for nothing.
+     */
+    public static INDArray adopt(int device, INDArray array) {
+        if (count() > 1 || array.isView() || array.ordering() != 'c') {
+            return copyTo(device, array);
+        }
+        return array;
+    }
+
+    /**
      * The device of each layer: {@code explicit} if given (validated), else round-robin over the visible devices.
      *
      * @throws IllegalArgumentException if {@code explicit} has the wrong length or names a device that does not

@@ -5,6 +5,7 @@ import io.github.dl4jadmm.comm.Transfer;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.util.EnumMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -79,6 +80,17 @@ final class LayerBlock {
      */
     LayerBlock(int layer, int layers, int device, HiddenActivation activation, OutputRisk risk, INDArray labels,
                INDArray p, INDArray w, INDArray b) {
+        this(layer, layers, device, activation, risk, labels, p, w, b, null, null, null, null);
+    }
+
+    /**
+     * The common constructor: takes over the given variables; those given as null are initialised from {@code p},
+     * {@code W} and {@code b} (algorithms.md §1.1, Initialisation): {@code pW = p W}, {@code z = pW + b},
+     * {@code q = f(z)}, {@code u = 0}. The curvature warm-start vectors start at ones; scratch buffers are allocated.
+     */
+    private LayerBlock(int layer, int layers, int device, HiddenActivation activation, OutputRisk risk,
+                       INDArray labels, INDArray p, INDArray w, INDArray b, INDArray pW, INDArray z, INDArray q,
+                       INDArray u) {
         this.layer = layer;
         this.first = layer == 1;
         this.last = layer == layers;
@@ -89,23 +101,26 @@ final class LayerBlock {
         this.p = p;
         this.w = w;
         this.b = b;
-        this.pW = Nd4j.create(w.dataType(), p.rows(), w.columns());
-        Linalg.gemm(p, false, w, false, 1, pW);
+        if (pW == null) {
+            pW = Nd4j.create(w.dataType(), p.rows(), w.columns());
+            Linalg.gemm(p, false, w, false, 1, pW);
+        }
+        this.pW = pW;
         this.pWScratch = pW.ulike();
         this.wScratch = w.ulike();
-        this.z = pW.dup().addiRowVector(b);
+        this.z = z != null ? z : pW.dup().addiRowVector(b);
         this.m = pW.ulike();
         this.onesRow = Nd4j.ones(w.dataType(), 1, p.rows());
         this.activated = last ? null : pW.ulike();
         this.pScratch = first ? null : p.ulike();
-        this.pUpdate = first ? null : new PUpdate(p, z);
-        this.wUpdate = new WUpdate(w, z);
+        this.pUpdate = first ? null : new PUpdate(p, this.z);
+        this.wUpdate = new WUpdate(w, this.z);
         this.powerW = Nd4j.ones(w.dataType(), w.columns(), 1);
         this.powerP = Nd4j.ones(w.dataType(), w.rows(), 1);
         if (!last) {
-            this.q = activation.applyInto(z, pW.ulike());
-            this.u = Nd4j.zeros(w.dataType(), p.rows(), w.columns());
-            this.qScratch = q.ulike();
+            this.q = q != null ? q : activation.applyInto(this.z, pW.ulike());
+            this.u = u != null ? u : Nd4j.zeros(w.dataType(), p.rows(), w.columns());
+            this.qScratch = this.q.ulike();
         }
     }
 
@@ -293,7 +308,7 @@ final class LayerBlock {
      * layers), the warm-start vectors {@code powerW}, {@code powerP} of the curvature estimates, and, only where the
      * left neighbour is not in the same engine ({@code leftInEngine} false: a rank's first layer), the received
      * {@code qLeft} with this block's copy {@code uLeft} of the left dual. Derived arrays are left out and rebuilt
-     * by {@link #importState} and {@link #adoptLeft}: the product {@code pW = p W}, and {@code qLeft}, {@code uLeft}
+     * by {@link #restored} and {@link #adoptLeft}: the product {@code pW = p W}, and {@code qLeft}, {@code uLeft}
      * where the left block holds the same values as its {@code q} and {@code u} (both ends of a boundary hold
      * identical copies once the pending forward message is delivered, algorithms.md §1.2). The received
      * {@code pRight} is never saved: it is overwritten by the next iteration's receive before anything reads it.
@@ -323,72 +338,70 @@ final class LayerBlock {
     }
 
     /**
-     * Checkpoint support: restores what {@link #exportState} wrote. Arrays are copied into this block's own
-     * buffers (received tensors into fresh copies on the block's device); {@code pW} is recomputed from the restored
-     * {@code p} and {@code W} (checkpoints of earlier versions carry it and are read as they are). Without
-     * {@code qLeft} and {@code uLeft} in {@code arrays}, the engine hands them over from the left block
-     * ({@link #adoptLeft}).
+     * Checkpoint support: the block that {@link #exportState} saved, built from the saved arrays themselves: they
+     * are taken over, not copied (an array is copied only where it must move to another device, is not a dense
+     * c-order array, or has another data type than the run), and no saved variable is recomputed. Only what the
+     * checkpoint leaves out is computed, once: {@code pW = p W} (checkpoints of earlier versions carry it and it is
+     * taken as it is) and the scratch buffers. Without {@code qLeft} and {@code uLeft} in {@code arrays}, the engine
+     * hands them over from the left block ({@link #adoptLeft}).
      *
+     * @param data   layer 1's input (the training features, on this block's device); unused for other layers
+     * @param rows   training rows {@code N}
+     * @param inputs {@code n_{l-1}}
+     * @param outputs {@code n_l}
+     * @param type   the run's data type
      * @throws IllegalArgumentException if a variable is missing or has the wrong shape
      */
-    void importState(Map<String, INDArray> arrays, Map<String, Double> scalars) {
-        if (!first) {
-            restoreInto(p, arrays, "p");
-            if (arrays.containsKey("qLeft") || arrays.containsKey("uLeft")) {
-                qLeft = restoreCopy(arrays, "qLeft", p);
-                restoreInto(uLeft, arrays, "uLeft");
-            }
+    static LayerBlock restored(int layer, int layers, int device, HiddenActivation activation, OutputRisk risk,
+                               INDArray labels, INDArray data, long rows, long inputs, long outputs, DataType type,
+                               Map<String, INDArray> arrays, Map<String, Double> scalars) {
+        boolean first = layer == 1;
+        boolean last = layer == layers;
+        INDArray p = first ? data : saved(arrays, "p", layer, device, type, rows, inputs);
+        INDArray w = saved(arrays, "W", layer, device, type, inputs, outputs);
+        INDArray b = saved(arrays, "b", layer, device, type, 1, outputs);
+        INDArray z = saved(arrays, "z", layer, device, type, rows, outputs);
+        INDArray pW = arrays.containsKey("pW") ? saved(arrays, "pW", layer, device, type, rows, outputs) : null;
+        INDArray q = last ? null : saved(arrays, "q", layer, device, type, rows, outputs);
+        INDArray u = last ? null : saved(arrays, "u", layer, device, type, rows, outputs);
+        LayerBlock block = new LayerBlock(layer, layers, device, activation, risk, labels, p, w, b, pW, z, q, u);
+        if (!first && (arrays.containsKey("qLeft") || arrays.containsKey("uLeft"))) {
+            block.qLeft = saved(arrays, "qLeft", layer, device, type, rows, inputs);
+            block.uLeft = saved(arrays, "uLeft", layer, device, type, rows, inputs);
         }
-        restoreInto(w, arrays, "W");
-        restoreInto(b, arrays, "b");
-        restoreInto(z, arrays, "z");
-        if (arrays.containsKey("pW")) {
-            restoreInto(pW, arrays, "pW");
-        } else {
-            Linalg.gemm(p, false, w, false, 1, pW);
-        }
-        if (!last) {
-            restoreInto(q, arrays, "q");
-            restoreInto(u, arrays, "u");
-        }
-        pRight = null;
-        restoreInto(powerW, arrays, "powerW");
-        restoreInto(powerP, arrays, "powerP");
-        inputSpectralNormSquared = scalars.getOrDefault("inputSpectralNormSquared", Double.NaN);
-        pRejections = (int) (double) scalars.getOrDefault("pRejections", 0.0);
-        wRejections = (int) (double) scalars.getOrDefault("wRejections", 0.0);
-        fistaIterations = (int) (double) scalars.getOrDefault("fistaIterations", 0.0);
+        block.powerW.assign(saved(arrays, "powerW", layer, device, type, outputs, 1));
+        block.powerP.assign(saved(arrays, "powerP", layer, device, type, inputs, 1));
+        block.inputSpectralNormSquared = scalars.getOrDefault("inputSpectralNormSquared", Double.NaN);
+        block.pRejections = (int) (double) scalars.getOrDefault("pRejections", 0.0);
+        block.wRejections = (int) (double) scalars.getOrDefault("wRejections", 0.0);
+        block.fistaIterations = (int) (double) scalars.getOrDefault("fistaIterations", 0.0);
+        return block;
     }
 
     /**
-     * Checkpoint support: after {@link #importState} of a checkpoint without this block's {@code qLeft} and
-     * {@code uLeft}, takes them from the restored left block: the {@code q_{l-1}} it sent and its copy of
-     * {@code u_{l-1}}, which are this block's copies once the boundary is synchronised.
+     * Checkpoint support: for a block {@link #restored} from a checkpoint without its {@code qLeft} and
+     * {@code uLeft}, copies them from the restored left block: the {@code q_{l-1}} it sent and its copy of
+     * {@code u_{l-1}}, which are this block's copies once the boundary is synchronised (this block updates its copy
+     * of the dual on its own from then on, so it needs one of its own).
      */
     void adoptLeft(LayerBlock left) {
         qLeft = Devices.copyTo(device, left.q);
-        uLeft.assign(Devices.copyTo(device, left.u));
+        uLeft = Devices.copyTo(device, left.u);
     }
 
-    private INDArray saved(Map<String, INDArray> arrays, String name, INDArray like) {
+    /** A saved variable, checked against the shape the network needs, as this block can use it. */
+    private static INDArray saved(Map<String, INDArray> arrays, String name, int layer, int device, DataType type,
+                                  long... shape) {
         INDArray value = arrays.get(name);
         if (value == null) {
             throw new IllegalArgumentException("checkpoint lacks variable " + name + " of layer " + layer);
         }
-        if (!java.util.Arrays.equals(value.shape(), like.shape())) {
+        if (!java.util.Arrays.equals(value.shape(), shape)) {
             throw new IllegalArgumentException("checkpoint variable " + name + " of layer " + layer + " has shape "
                     + java.util.Arrays.toString(value.shape()) + " but the network needs "
-                    + java.util.Arrays.toString(like.shape()));
+                    + java.util.Arrays.toString(shape));
         }
-        return value.dataType() == like.dataType() ? value : value.castTo(like.dataType());
-    }
-
-    private void restoreInto(INDArray target, Map<String, INDArray> arrays, String name) {
-        target.assign(saved(arrays, name, target));
-    }
-
-    private INDArray restoreCopy(Map<String, INDArray> arrays, String name, INDArray like) {
-        return Devices.copyTo(device, saved(arrays, name, like));
+        return Devices.adopt(device, value.dataType() == type ? value : value.castTo(type));
     }
 
     /** This block's share of the objective {@code F} and of the augmented Lagrangian. */

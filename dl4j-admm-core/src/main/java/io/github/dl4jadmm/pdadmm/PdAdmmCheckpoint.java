@@ -5,11 +5,11 @@ import io.github.dl4jadmm.comm.TensorCodec;
 import io.github.dl4jadmm.io.CorruptCheckpointException;
 import io.github.dl4jadmm.io.DurableFiles;
 import io.github.dl4jadmm.io.FileDigest;
+import io.github.dl4jadmm.io.Nd4jBinary;
 import io.github.dl4jadmm.io.SaveStep;
 import io.github.dl4jadmm.io.SealedJson;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: a checkpoint root holds one directory per checkpoint, {@code checkpoint-<iteration>}, each with
  * {@code manifest.json} (scalars, architecture, data fingerprint, grids), {@code config.json} and one
- * {@link Nd4j#write(INDArray, DataOutputStream) Nd4j binary} file per array. A checkpoint is written into a hidden
+ * {@link Nd4j#write(INDArray, DataOutputStream) Nd4j binary} file per array (written and read by {@link Nd4jBinary},
+ * a megabyte at a time; {@code Nd4j.read} reads them too). A checkpoint is written into a hidden
  * temporary directory, every file is forced to disk, and the directory is then renamed into place with
  * {@link StandardCopyOption#ATOMIC_MOVE}: a crash or an exception mid-save leaves the earlier checkpoints as they
  * were, and every {@code checkpoint-*} directory that exists is complete. A checkpoint of an iteration that is saved
@@ -229,6 +231,9 @@ public final class PdAdmmCheckpoint {
      */
     public static PdAdmmEngine resume(Path checkpoint, INDArray features, INDArray labels,
                                       Function<TensorCodec, Channel> transport) throws IOException {
+        if (features == null || labels == null) {
+            throw new IllegalArgumentException("give the training features and labels of the checkpointed run");
+        }
         Path directory = resolve(checkpoint);
         Map<?, ?> manifest = readManifest(directory);
         Map<String, FileDigest> digests = digests(directory, manifest);
@@ -273,6 +278,8 @@ public final class PdAdmmCheckpoint {
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw malformedManifest(directory, e);
         }
+        // before any array is read: resuming on other data is refused at once
+        checkFingerprint(data, fingerprint(features, labels, config.dataType()), directory);
         for (String end : codecEnds) {
             state.codecStates.put(end, readVerified(directory, codecFile(end), digests));
         }
@@ -283,19 +290,8 @@ public final class PdAdmmCheckpoint {
             }
             state.blockArrays.add(arrays);
         }
-        List<INDArray> weights = state.blockArrays.stream().map(a -> a.get("W")).toList();
-        List<INDArray> biases = state.blockArrays.stream().map(a -> a.get("b")).toList();
-        // built without the initial forward pass: nothing crosses the channel before the saved state is in place
-        PdAdmmEngine engine = new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport,
-                firstLayer, lastLayer, true);
-        try {
-            checkFingerprint(data, fingerprint(engine.exportState()), directory);
-            engine.importState(state);
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
-        return engine;
+        // the blocks take over the arrays just read; nothing crosses the channel before the saved state is in place
+        return new PdAdmmEngine(architecture, config, features, labels, state, transport, firstLayer, lastLayer);
     }
 
     // ---- writing ----
@@ -319,7 +315,7 @@ public final class PdAdmmCheckpoint {
         manifest.put("architecture", architecture);
         manifest.put("firstLayer", engine.firstLayer());
         manifest.put("lastLayer", engine.lastLayer());
-        manifest.put("data", fingerprint(state));
+        manifest.put("data", fingerprint(state.features, state.labels, state.features.dataType()));
         List<Object> grids = new ArrayList<>();
         for (QuantizationGrid g : state.grids) {
             grids.add(g == null ? null : Map.of("kind", g.kind().name(), "values",
@@ -360,7 +356,7 @@ public final class PdAdmmCheckpoint {
     }
 
     private static FileDigest writeArray(Path file, INDArray array) throws IOException {
-        return FileDigest.writeNew(file, out -> Nd4j.write(array, new DataOutputStream(out)));
+        return FileDigest.writeNew(file, out -> Nd4jBinary.write(array, out));
     }
 
     /** Writes {@code contents} as {@code name} durably and records its digest in {@code files}. */
@@ -567,7 +563,7 @@ public final class PdAdmmCheckpoint {
         // checked before it is parsed: a garbled header could ask for any amount of memory
         verify(directory, name, digests);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(directory.resolve(name)), 1 << 16)) {
-            return Nd4j.read(new DataInputStream(in));
+            return Nd4jBinary.read(in);
         } catch (NoSuchFileException e) {
             throw damaged(directory, name, "it is missing", e);
         } catch (IOException | RuntimeException e) {
@@ -659,22 +655,56 @@ public final class PdAdmmCheckpoint {
 
     // ---- data fingerprint: resuming on other data would silently give a different run ----
 
-    private static Map<String, Object> fingerprint(EngineState state) {
+    /** Elements per chunk of the fingerprint's sums: 8 MB of doubles at a time. */
+    private static final long FINGERPRINT_CHUNK = 1 << 20;
+
+    /**
+     * The data's fingerprint: shapes, the sum and the Frobenius norm of the features and a weighted sum of the
+     * labels, of the values as the engine holds them ({@code type}), summed in double precision.
+     */
+    private static Map<String, Object> fingerprint(INDArray features, INDArray labels, DataType type) {
+        double[] sums = sumAndSquares(features, type);
+        double[] labelSums = sumAndSquares(labels, type, weights(labels.columns()));
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rows", state.features.rows());
-        m.put("featureColumns", state.features.columns());
-        m.put("labelColumns", state.labels.columns());
-        m.put("featureSum", Double.toString(state.features.castTo(DataType.DOUBLE).sumNumber().doubleValue()));
-        m.put("featureNorm", Double.toString(state.features.castTo(DataType.DOUBLE).norm2Number().doubleValue()));
-        m.put("labelSum", Double.toString(weightedLabelSum(state.labels)));
+        m.put("rows", features.rows());
+        m.put("featureColumns", features.columns());
+        m.put("labelColumns", labels.columns());
+        m.put("featureSum", Double.toString(sums[0]));
+        m.put("featureNorm", Double.toString(Math.sqrt(sums[1])));
+        m.put("labelSum", Double.toString(labelSums[0]));
         return m;
     }
 
-    /** {@code sum_ij (j + 1) Y_ij}: tells apart label matrices with the same total, e.g. a shuffled one-hot. */
-    private static double weightedLabelSum(INDArray labels) {
-        INDArray positions = Nd4j.linspace(1, labels.columns(), labels.columns(), DataType.DOUBLE)
-                .reshape(labels.columns(), 1);
-        return labels.castTo(DataType.DOUBLE).mmul(positions).sumNumber().doubleValue();
+    /** {@code 1, 2, .., columns} as a column: {@code sum_ij (j + 1) Y_ij} tells apart shuffled one-hot labels. */
+    private static INDArray weights(long columns) {
+        return Nd4j.linspace(1, columns, columns, DataType.DOUBLE).reshape(columns, 1);
+    }
+
+    private static double[] sumAndSquares(INDArray matrix, DataType type) {
+        return sumAndSquares(matrix, type, null);
+    }
+
+    /**
+     * {sum, sum of squares} of {@code matrix} (after casting to {@code type}; each row multiplied by
+     * {@code columnWeights} first if given), in double precision, a chunk of rows at a time: a whole double copy of
+     * the training features would take twice their memory (400 MB for 50,000 x 500 floats) on every save and resume.
+     */
+    private static double[] sumAndSquares(INDArray matrix, DataType type, INDArray columnWeights) {
+        long rows = matrix.rows();
+        long chunkRows = Math.max(1, FINGERPRINT_CHUNK / Math.max(1, matrix.columns()));
+        double sum = 0;
+        double squares = 0;
+        for (long from = 0; from < rows; from += chunkRows) {
+            INDArray chunk = matrix.get(NDArrayIndex.interval(from, Math.min(rows, from + chunkRows)),
+                    NDArrayIndex.all()).castTo(type).castTo(DataType.DOUBLE);
+            if (columnWeights != null) {
+                chunk = chunk.mmul(columnWeights);
+            }
+            sum += chunk.sumNumber().doubleValue();
+            double norm = chunk.norm2Number().doubleValue();
+            squares += norm * norm;
+        }
+        return new double[] {sum, squares};
     }
 
     private static void checkFingerprint(Map<?, ?> saved, Map<String, Object> actual, Path directory) {

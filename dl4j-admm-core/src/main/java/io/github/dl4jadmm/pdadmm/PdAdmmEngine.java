@@ -96,7 +96,7 @@ public final class PdAdmmEngine implements AutoCloseable {
     public PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
                         List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport) {
         this(architecture, config, features, labels, weights, biases, transport, 1,
-                architecture == null ? 0 : architecture.layers(), false);
+                architecture == null ? 0 : architecture.layers(), null, MemoryEstimate.defaultBudget());
     }
 
     /**
@@ -124,7 +124,8 @@ public final class PdAdmmEngine implements AutoCloseable {
                     + " layers (the engine keeps those of layers " + firstLayer + ".." + lastLayer + ")");
         }
         return new PdAdmmEngine(architecture, config, features, labels, weights.subList(firstLayer - 1, lastLayer),
-                biases.subList(firstLayer - 1, lastLayer), transport, firstLayer, lastLayer, false);
+                biases.subList(firstLayer - 1, lastLayer), transport, firstLayer, lastLayer, null,
+                MemoryEstimate.defaultBudget());
     }
 
     /**
@@ -201,20 +202,28 @@ public final class PdAdmmEngine implements AutoCloseable {
     }
 
     /**
-     * The common constructor: {@code weights} and {@code biases} are those of the owned layers; {@code restoring}
-     * builds the blocks without the initial forward pass (their state is about to be overwritten by a
-     * checkpoint), so nothing crosses the channel.
+     * Checkpoint support ({@link PdAdmmCheckpoint#resume}): the engine of layers {@code firstLayer .. lastLayer} with
+     * the saved state, its blocks built from the saved arrays themselves ({@link LayerBlock#restored}), without the
+     * initial forward pass: nothing crosses the channel and no saved variable is recomputed.
+     *
+     * @param restored the checkpoint's state; its arrays are taken over by the blocks
      */
     PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
-                 List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
-                 int firstLayer, int lastLayer, boolean restoring) {
-        this(architecture, config, features, labels, weights, biases, transport, firstLayer, lastLayer, restoring,
+                 PdAdmmCheckpoint.EngineState restored, Function<TensorCodec, Channel> transport, int firstLayer,
+                 int lastLayer) {
+        this(architecture, config, features, labels, savedArrays(restored, "W", firstLayer, lastLayer),
+                savedArrays(restored, "b", firstLayer, lastLayer), transport, firstLayer, lastLayer, restored,
                 MemoryEstimate.defaultBudget());
     }
 
+    /**
+     * The common constructor: {@code weights} and {@code biases} are those of the owned layers; with
+     * {@code restored} (null for a fresh run) the blocks are built from a checkpoint's state instead of being
+     * initialised.
+     */
     private PdAdmmEngine(MlpArchitecture architecture, PdAdmmConfig config, INDArray features, INDArray labels,
                          List<INDArray> weights, List<INDArray> biases, Function<TensorCodec, Channel> transport,
-                         int firstLayer, int lastLayer, boolean restoring, long memoryBudget) {
+                         int firstLayer, int lastLayer, PdAdmmCheckpoint.EngineState restored, long memoryBudget) {
         checkRange(architecture, firstLayer, lastLayer);
         validate(architecture, features, labels, weights, biases, firstLayer, lastLayer);
         if (transport == null) {
@@ -242,7 +251,30 @@ public final class PdAdmmEngine implements AutoCloseable {
         this.nd4jThreads = config.nd4jThreads() > 0 ? config.nd4jThreads()
                 : parallel ? Math.max(1, cores / threads) : cores;
         this.executor = PhaseExecutor.withThreads(parallel ? threads : 1, "pdadmm-block", nd4jThreads);
-        initialise(weights, biases, devices, type, restoring);
+        if (restored == null) {
+            initialise(weights, biases, devices, type);
+        } else {
+            restore(restored, devices, type);
+        }
+    }
+
+    /** The saved {@code name} ("W" or "b") of every block of a checkpoint's state, in layer order. */
+    private static List<INDArray> savedArrays(PdAdmmCheckpoint.EngineState state, String name, int firstLayer,
+                                              int lastLayer) {
+        if (state.blockArrays.size() != lastLayer - firstLayer + 1) {
+            throw new IllegalArgumentException("checkpoint has " + state.blockArrays.size() + " layers, the engine "
+                    + (lastLayer - firstLayer + 1) + " (" + firstLayer + ".." + lastLayer + ")");
+        }
+        List<INDArray> saved = new ArrayList<>();
+        for (int i = 0; i < state.blockArrays.size(); i++) {
+            INDArray value = state.blockArrays.get(i).get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("checkpoint lacks variable " + name + " of layer "
+                        + (firstLayer + i));
+            }
+            saved.add(value);
+        }
+        return saved;
     }
 
     /**
@@ -260,7 +292,7 @@ public final class PdAdmmEngine implements AutoCloseable {
             throw new IllegalArgumentException("memoryBudget must be positive (bytes), got " + memoryBudget);
         }
         return new PdAdmmEngine(architecture, config, features, labels, weights, biases, transport, 1,
-                architecture == null ? 0 : architecture.layers(), false, memoryBudget);
+                architecture == null ? 0 : architecture.layers(), null, memoryBudget);
     }
 
     /**
@@ -339,14 +371,11 @@ public final class PdAdmmEngine implements AutoCloseable {
         return new PdAdmmEngine(architecture, config, features, labels, initial.weights(), initial.biases());
     }
 
-    private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type,
-                            boolean restoring) {
+    private void initialise(List<INDArray> weights, List<INDArray> biases, int[] devices, DataType type) {
         int layers = architecture.layers();
         INDArray input;
         if (firstLayer == 1) {
             input = features;
-        } else if (restoring) {
-            input = Nd4j.zeros(type, features.rows(), architecture.inputsOf(firstLayer));
         } else {
             // the previous layer lives in another process: its initial q arrives like any later one
             input = channel.receive(Transfer.forward(firstLayer - 1));
@@ -381,9 +410,7 @@ public final class PdAdmmEngine implements AutoCloseable {
                     grids[l].projectInPlace(block.q);
                 }
             }
-            if (l < layers && restoring) {
-                input = block.q.dup();
-            } else if (l < layers) {
+            if (l < layers) {
                 // the initial forward pass crosses the boundary like any other q: encoded and counted
                 Transfer link = Transfer.forward(l);
                 INDArray sent = channel.send(link, block.q);
@@ -898,12 +925,12 @@ public final class PdAdmmEngine implements AutoCloseable {
         return state;
     }
 
-    /** Checkpoint support: overwrites this freshly built engine's state with a saved one. */
-    void importState(PdAdmmCheckpoint.EngineState state) {
-        if (state.blockArrays.size() != blocks.size()) {
-            throw new IllegalArgumentException("checkpoint has " + state.blockArrays.size() + " layers, the engine "
-                    + blocks.size());
-        }
+    /**
+     * Checkpoint support: sets this engine's state to a saved one, building every block from its saved arrays
+     * ({@link LayerBlock#restored}); a block whose left neighbour is in this engine and that has no saved
+     * {@code qLeft}, {@code uLeft} copies them from that neighbour ({@link LayerBlock#adoptLeft}).
+     */
+    private void restore(PdAdmmCheckpoint.EngineState state, int[] devices, DataType type) {
         iteration = state.iteration;
         nu = state.nu;
         rho = state.rho;
@@ -913,24 +940,31 @@ public final class PdAdmmEngine implements AutoCloseable {
         for (int l = 1; l < grids.length && l < state.grids.length; l++) {
             grids[l] = state.grids[l];
         }
+        int layers = architecture.layers();
         boolean grid = config.quantizer().mode() == QuantizerConfig.Mode.GRID;
-        for (int i = 0; i < blocks.size(); i++) {
-            LayerBlock block = blocks.get(i);
-            Devices.pin(block.device);
-            if (grid) {
-                // a restoring rank-local engine has not seen the grid of the boundary on its left before now
-                block.inputGrid = block.layer > 1 ? grids[block.layer - 1] : null;
-                block.outputGrid = config.projectQ() && block.layer < architecture.layers() ? grids[block.layer]
-                        : null;
+        for (int l = firstLayer; l <= lastLayer; l++) {
+            int device = devices[l - 1];
+            Devices.pin(device);
+            Map<String, INDArray> arrays = state.blockArrays.get(l - firstLayer);
+            LayerBlock block = LayerBlock.restored(l, layers, device, architecture.activation(), architecture.risk(),
+                    l == layers ? Devices.copyTo(device, labels) : null, l == 1 ? Devices.copyTo(device, features)
+                            : null, features.rows(), architecture.inputsOf(l), architecture.outputsOf(l), type,
+                    arrays, state.blockScalars.get(l - firstLayer));
+            block.exactTransfers = config.quantizer().mode() != QuantizerConfig.Mode.DELTA;
+            // a rank-local engine has not seen the grid of the boundary on its left before now
+            block.inputGrid = l > 1 ? grids[l - 1] : null;
+            if (grid && config.projectQ() && l < layers) {
+                block.outputGrid = grids[l];
             }
-            block.importState(state.blockArrays.get(i), state.blockScalars.get(i));
-        }
-        for (int i = 1; i < blocks.size(); i++) {
-            Map<String, INDArray> arrays = state.blockArrays.get(i);
-            if (!arrays.containsKey("qLeft") && !arrays.containsKey("uLeft")) {
-                Devices.pin(blocks.get(i).device);
-                blocks.get(i).adoptLeft(blocks.get(i - 1));
+            if (l > 1 && block.qLeft == null) {
+                if (l == firstLayer) {
+                    throw new IllegalArgumentException("checkpoint lacks variables qLeft and uLeft of layer " + l
+                            + ", the first of this engine's layers " + firstLayer + ".." + lastLayer
+                            + ": it was not written by an engine of these layers");
+                }
+                block.adoptLeft(blocks.get(blocks.size() - 1));
             }
+            blocks.add(block);
         }
         channel.restoreCodecStates(state.codecStates);
     }

@@ -3,6 +3,8 @@ package io.github.dl4jadmm.pdadmm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.dl4jadmm.data.SyntheticClassification;
@@ -74,6 +76,41 @@ class LeanCheckpointTest {
             }
             long state = 4L * rows * 12 * Float.BYTES;
             assertTrue(bytes < state * 1.2, "layer 2 wrote " + bytes + " bytes for " + state + " bytes of state");
+        }
+    }
+
+    @Test
+    void aResumedBlockTakesOverTheSavedArraysAndComputesOnlyWhatWasLeftOut() throws IOException {
+        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, floats().build(), DATA.getFeatures(),
+                DATA.getLabels())) {
+            engine.fit(3);
+            PdAdmmCheckpoint.EngineState saved = engine.exportState();
+            Map<String, INDArray> arrays = new java.util.LinkedHashMap<>();
+            saved.blockArrays.get(1).forEach((name, value) -> arrays.put(name, value.dup()));
+            LayerBlock live = engine.block(2);
+            LayerBlock block = LayerBlock.restored(2, NET.layers(), live.device, NET.activation(), NET.risk(), null,
+                    null, DATA.getFeatures().rows(), NET.inputsOf(2), NET.outputsOf(2), DataType.FLOAT, arrays,
+                    saved.blockScalars.get(1));
+            Map<String, INDArray> variables = Map.of("p", block.p, "W", block.w, "b", block.b, "z", block.z,
+                    "q", block.q, "u", block.u);
+            variables.forEach((name, variable) -> assertSame(arrays.get(name), variable,
+                    name + " was copied, not taken over"));
+            // pW is not in the checkpoint: the layer's pre-activation p W + b comes out as the live block's
+            assertEquals(live.preActivation(), block.preActivation());
+            assertNull(block.qLeft, "qLeft is the left block's q: the engine hands it over");
+        }
+    }
+
+    @Test
+    void resumingSendsNothing() throws IOException {
+        try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, floats().build(), DATA.getFeatures(),
+                DATA.getLabels())) {
+            engine.fit(2);
+            engine.saveCheckpoint(root);
+        }
+        try (PdAdmmEngine resumed = PdAdmmEngine.resume(root, DATA.getFeatures(), DATA.getLabels())) {
+            assertEquals(0, resumed.channel().bytesSent(), "no forward pass crosses the channel on resume");
+            assertEquals(2, resumed.iterationCount());
         }
     }
 
