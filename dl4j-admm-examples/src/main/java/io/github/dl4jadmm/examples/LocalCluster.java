@@ -33,6 +33,14 @@ public final class LocalCluster implements AutoCloseable {
 
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
+    private boolean shareCores;
+
+    /** A cluster whose children split this machine's cores between them ({@code OMP_NUM_THREADS}, see start). */
+    public static LocalCluster sharingCores() {
+        LocalCluster cluster = new LocalCluster();
+        cluster.shareCores = true;
+        return cluster;
+    }
 
     /**
      * {@code n} free UDP ports on 127.0.0.1 as a {@code --peers} list. A port is free when probed; a run that loses
@@ -55,11 +63,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts {@code n} child JVMs running {@code io.github.dl4jadmm.examples.cli.AdmmCli} with the arguments
-     * {@code argsOfRank.apply(rank)}, on this JVM's class path. The children share this machine's cores, so each
-     * gets {@code OMP_NUM_THREADS} = cores / n (at least 1) unless this JVM's environment sets it: with the default
-     * (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams fight
-     * over them (2 ranks of a 20,000 x 500, 10 x 100 job on 2 cores: about 1.0 s per iteration with it, 1.3 s
-     * without, alternated runs).
+     * {@code argsOfRank.apply(rank)}, on this JVM's class path. A cluster made by {@link #sharingCores()} gives
+     * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) unless this JVM's environment sets it: with the
+     * default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
+     * fight over them (2 ranks of a 20,000 x 500, 10 x 100 job on 2 cores: about 1.0 s per iteration with it, 1.3 s
+     * without, alternated runs). It changes the BLAS team sizes and so the float rounding: a run that must equal a
+     * single-JVM run bit for bit uses {@code new LocalCluster()}.
      *
      * @param heap     the children's {@code -Xmx}, e.g. {@code "2g"}
      * @param logDir   where {@code rank-R.log} files go
@@ -75,7 +84,7 @@ public final class LocalCluster implements AutoCloseable {
             command.addAll(argsOfRank.apply(rank));
             Path log = logDir.resolve(String.format(Locale.ROOT, "rank-%d.log", rank));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            if (System.getenv("OMP_NUM_THREADS") == null) {
+            if (shareCores && System.getenv("OMP_NUM_THREADS") == null) {
                 int cores = Runtime.getRuntime().availableProcessors();
                 builder.environment().put("OMP_NUM_THREADS", String.valueOf(Math.max(1, cores / n)));
             }
