@@ -13,6 +13,7 @@ import io.github.dl4jadmm.quant.GridCodec;
 import io.github.dl4jadmm.quant.QuantizationGrid;
 import io.github.dl4jadmm.quant.QuantizerConfig;
 import io.github.dl4jadmm.quant.Quantizers;
+import io.github.dl4jadmm.trainer.HugePages;
 import io.github.dl4jadmm.trainer.MemoryBudgetExceededException;
 import io.github.dl4jadmm.trainer.MemoryEstimate;
 import java.io.IOException;
@@ -307,6 +308,7 @@ public final class PdAdmmEngine implements AutoCloseable {
         } else if (estimate.rankBytes(firstLayer, lastLayer) > budget) {
             throw new MemoryBudgetExceededException(estimate, budget, firstLayer, lastLayer);
         }
+        HugePages.adviseFor(estimate.rankBytes(firstLayer, lastLayer));
     }
 
     /** An engine whose blocks talk through an in-JVM {@link LocalChannel}. See the main constructor. */

@@ -168,7 +168,7 @@ public final class DistributedBenchmark {
         Path jobFile = dir.resolve("job.bin");
         Files.write(jobFile, job.toBytes());
         String peers = LocalCluster.loopbackPeers(ranks);
-        try (LocalCluster cluster = LocalCluster.sharingCores()) {
+        try (LocalCluster cluster = LocalCluster.forTimings()) {
             cluster.start(ranks, "6g", dir.resolve("logs"), rank -> List.of("worker", "--quiet", "--job",
                     jobFile.toString(), "--rank", String.valueOf(rank), "--peers", peers, "--output",
                     dir.resolve("out").toString(), "--timeout", "300"));

@@ -1,5 +1,6 @@
 package io.github.dl4jadmm.examples;
 
+import io.github.dl4jadmm.trainer.HugePages;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -33,12 +34,15 @@ public final class LocalCluster implements AutoCloseable {
 
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
-    private boolean shareCores;
+    private boolean forTimings;
 
-    /** A cluster whose children split this machine's cores between them ({@code OMP_NUM_THREADS}, see start). */
-    public static LocalCluster sharingCores() {
+    /**
+     * A cluster for timings: its children split this machine's cores between them ({@code OMP_NUM_THREADS}) and
+     * allocate with transparent huge pages ({@code GLIBC_TUNABLES}, see {@link HugePages}); see start.
+     */
+    public static LocalCluster forTimings() {
         LocalCluster cluster = new LocalCluster();
-        cluster.shareCores = true;
+        cluster.forTimings = true;
         return cluster;
     }
 
@@ -64,11 +68,11 @@ public final class LocalCluster implements AutoCloseable {
     /**
      * Starts {@code n} child JVMs running {@code io.github.dl4jadmm.examples.cli.AdmmCli} with the arguments
      * {@code argsOfRank.apply(rank)}, on this JVM's class path. A cluster made by {@link #sharingCores()} gives
-     * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) unless this JVM's environment sets it: with the
-     * default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
+     * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) and {@code GLIBC_TUNABLES=}{@value
+     * HugePages#TUNABLE}, each unless this JVM's environment sets it: with the default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
      * fight over them (2 ranks of a 20,000 x 500, 10 x 100 job on 2 cores: about 1.0 s per iteration with it, 1.3 s
-     * without, alternated runs). It changes the BLAS team sizes and so the float rounding: a run that must equal a
-     * single-JVM run bit for bit uses {@code new LocalCluster()}.
+     * without, alternated runs). The team sizes change the float rounding, so a run that must equal a single-JVM
+     * run bit for bit uses {@code new LocalCluster()}, whose children inherit this JVM's environment.
      *
      * @param heap     the children's {@code -Xmx}, e.g. {@code "2g"}
      * @param logDir   where {@code rank-R.log} files go
@@ -84,9 +88,12 @@ public final class LocalCluster implements AutoCloseable {
             command.addAll(argsOfRank.apply(rank));
             Path log = logDir.resolve(String.format(Locale.ROOT, "rank-%d.log", rank));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            if (shareCores && System.getenv("OMP_NUM_THREADS") == null) {
+            if (forTimings && System.getenv("OMP_NUM_THREADS") == null) {
                 int cores = Runtime.getRuntime().availableProcessors();
                 builder.environment().put("OMP_NUM_THREADS", String.valueOf(Math.max(1, cores / n)));
+            }
+            if (forTimings && System.getenv("GLIBC_TUNABLES") == null) {
+                builder.environment().put("GLIBC_TUNABLES", HugePages.TUNABLE);
             }
             Process p = builder.start();
             processes.add(p);
