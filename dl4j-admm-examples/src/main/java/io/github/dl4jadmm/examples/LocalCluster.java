@@ -37,8 +37,9 @@ public final class LocalCluster implements AutoCloseable {
     private boolean forTimings;
 
     /**
-     * A cluster for timings: its children split this machine's cores between them ({@code OMP_NUM_THREADS}) and
-     * allocate with transparent huge pages ({@code GLIBC_TUNABLES}, see {@link HugePages}); see start.
+     * A cluster for timings: its children split this machine's cores between them ({@code OMP_NUM_THREADS}, see
+     * start). They inherit the rest of this JVM's environment, {@code GLIBC_TUNABLES} included, so that they
+     * allocate as a run in this JVM does ({@link HugePages}) and the two can be compared.
      */
     public static LocalCluster forTimings() {
         LocalCluster cluster = new LocalCluster();
@@ -68,8 +69,8 @@ public final class LocalCluster implements AutoCloseable {
     /**
      * Starts {@code n} child JVMs running {@code io.github.dl4jadmm.examples.cli.AdmmCli} with the arguments
      * {@code argsOfRank.apply(rank)}, on this JVM's class path. A cluster made by {@link #sharingCores()} gives
-     * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) and {@code GLIBC_TUNABLES=}{@value
-     * HugePages#TUNABLE}, each unless this JVM's environment sets it: with the default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
+     * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) unless this JVM's environment sets it: with the
+     * default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
      * fight over them (2 ranks of a 20,000 x 500, 10 x 100 job on 2 cores: about 1.0 s per iteration with it, 1.3 s
      * without, alternated runs). The team sizes change the float rounding, so a run that must equal a single-JVM
      * run bit for bit uses {@code new LocalCluster()}, whose children inherit this JVM's environment.
@@ -91,9 +92,6 @@ public final class LocalCluster implements AutoCloseable {
             if (forTimings && System.getenv("OMP_NUM_THREADS") == null) {
                 int cores = Runtime.getRuntime().availableProcessors();
                 builder.environment().put("OMP_NUM_THREADS", String.valueOf(Math.max(1, cores / n)));
-            }
-            if (forTimings && System.getenv("GLIBC_TUNABLES") == null) {
-                builder.environment().put("GLIBC_TUNABLES", HugePages.TUNABLE);
             }
             Process p = builder.start();
             processes.add(p);
