@@ -3,8 +3,11 @@ package io.github.dl4jadmm.pdadmm;
 import io.github.dl4jadmm.comm.Channel;
 import io.github.dl4jadmm.comm.Transfer;
 import io.github.dl4jadmm.quant.QuantizationGrid;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -121,6 +124,36 @@ final class LayerBlock {
             this.q = q != null ? q : activation.applyInto(this.z, pW.ulike());
             this.u = u != null ? u : Nd4j.zeros(w.dataType(), p.rows(), w.columns());
             this.qScratch = this.q.ulike();
+        }
+    }
+
+    /**
+     * Frees the native memory of the arrays this block holds for its rows ({@code p} but layer 1's, {@code pW},
+     * {@code z}, {@code q}, {@code u}, the received and copied neighbour variables and the scratch buffers) now,
+     * instead of at some later garbage collection: an engine built right after this one (the next growth stage)
+     * then does not hold both at once. {@code W} and {@code b}, which the engine hands out, the data and the
+     * labels stay. The block must not be used afterwards.
+     */
+    void release() {
+        Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (INDArray a : new INDArray[] {first ? null : p, pW, pWScratch, wScratch, z, m, onesRow, activated,
+                pScratch, q, u, qLeft, uLeft, pRight, qScratch}) {
+            if (a != null) {
+                owned.add(a);
+            }
+        }
+        if (pUpdate != null) {
+            owned.addAll(pUpdate.buffers());
+        }
+        owned.addAll(wUpdate.buffers());
+        owned.remove(w);
+        owned.remove(b);
+        owned.remove(labels);
+        for (INDArray a : owned) {
+            // views and workspace arrays are not closeable; close() also skips arrays already released
+            if (a.closeable()) {
+                a.close();
+            }
         }
     }
 

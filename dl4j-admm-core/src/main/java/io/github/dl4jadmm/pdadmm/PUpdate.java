@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.quant.QuantizationGrid;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -27,6 +28,11 @@ public final class PUpdate {
         this.residual = zLike.ulike();
         this.gradient = pLike.ulike();
         this.difference = pLike.ulike();
+    }
+
+    /** Its scratch buffers, for {@link LayerBlock#release()}. */
+    List<INDArray> buffers() {
+        return List.of(residual, gradient, difference);
     }
 
     /**

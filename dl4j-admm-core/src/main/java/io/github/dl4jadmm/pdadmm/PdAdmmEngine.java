@@ -55,6 +55,8 @@ public final class PdAdmmEngine implements AutoCloseable {
     private final Channel channel;
     private final QuantizationGrid[] grids;
     private final List<LayerBlock> blocks = new ArrayList<>();
+    /** Whether {@link #close()} has freed the blocks' row arrays. */
+    private boolean released;
     private final List<PdAdmmListener> listeners = new ArrayList<>();
     private final PhaseExecutor executor;
     private final int nd4jThreads;
@@ -462,6 +464,7 @@ public final class PdAdmmEngine implements AutoCloseable {
      * phase B (q sent forward, u in both neighbours); then the metrics and the rho schedule.
      */
     public IterationMetrics iterate() {
+        requireOpen();
         int previousThreads = Nd4j.getEnvironment().maxThreads();
         int previousBlasThreads = Nd4j.factory().blas().getMaxThreads();
         setNd4jThreads(nd4jThreads, nd4jThreads);
@@ -631,6 +634,7 @@ public final class PdAdmmEngine implements AutoCloseable {
      * the engine's state is complete (for checkpoints, or before changing the network). Called by {@link #fit}.
      */
     public void synchronizeBoundaries() {
+        requireOpen();
         if (forwardPending) {
             runPhase(block -> {
                 if (!block.first) {
@@ -833,10 +837,27 @@ public final class PdAdmmEngine implements AutoCloseable {
         return blocks.stream().mapToInt(b -> b.device).toArray();
     }
 
+    /**
+     * Stops the block threads, closes the channel and frees the blocks' N-row arrays (p, z, q, u, their copies and
+     * scratch buffers) at once rather than at a later garbage collection, so that the next engine (a growth
+     * stage, a resumed run) does not hold its memory beside this one's. The weights and biases stay readable
+     * ({@link #weights()}, {@link #biases()}); iterating, evaluating or checkpointing a closed engine is refused.
+     */
+    private void requireOpen() {
+        if (released) {
+            throw new IllegalStateException("this engine was closed, which freed its blocks' arrays; build a new "
+                    + "engine (or resume one from a checkpoint) to go on training");
+        }
+    }
+
     @Override
     public void close() {
         executor.close();
         channel.close();
+        if (!released) {
+            released = true;
+            blocks.forEach(LayerBlock::release);
+        }
     }
 
     private static void validate(MlpArchitecture a, INDArray x, INDArray y, List<INDArray> w, List<INDArray> b,

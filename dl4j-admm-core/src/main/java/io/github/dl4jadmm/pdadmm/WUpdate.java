@@ -1,6 +1,7 @@
 package io.github.dl4jadmm.pdadmm;
 
 import io.github.dl4jadmm.linalg.CholeskyFactor;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -26,6 +27,11 @@ public final class WUpdate {
     public WUpdate(INDArray wLike, INDArray zLike) {
         this.residual = zLike.ulike();
         this.gradient = wLike.ulike();
+    }
+
+    /** Its scratch buffers, for {@link LayerBlock#release()}. */
+    List<INDArray> buffers() {
+        return List.of(residual, gradient);
     }
 
     /**

@@ -56,7 +56,7 @@ class CheckpointIntegrityTest {
     static void runStraight() {
         try (PdAdmmEngine engine = engine()) {
             engine.fit(TOTAL);
-            straight = engine.exportState();
+            straight = EngineStates.copy(engine.exportState());
         }
     }
 

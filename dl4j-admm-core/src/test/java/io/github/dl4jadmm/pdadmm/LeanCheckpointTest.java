@@ -120,7 +120,7 @@ class LeanCheckpointTest {
         try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, config, DATA.getFeatures(),
                 DATA.getLabels())) {
             engine.fit(12);
-            straight = copy(engine.exportState());
+            straight = EngineStates.copy(engine.exportState());
             straightOutput = engine.output(DATA.getFeatures()).dup();
         }
         try (PdAdmmEngine engine = PdAdmmEngine.withRandomWeights(NET, config, DATA.getFeatures(),
@@ -150,15 +150,5 @@ class LeanCheckpointTest {
 
     private static float[] flat(INDArray a) {
         return a.dup('c').reshape(a.length()).toFloatVector();
-    }
-
-    private static PdAdmmCheckpoint.EngineState copy(PdAdmmCheckpoint.EngineState state) {
-        PdAdmmCheckpoint.EngineState c = new PdAdmmCheckpoint.EngineState();
-        for (Map<String, INDArray> arrays : state.blockArrays) {
-            Map<String, INDArray> copied = new java.util.LinkedHashMap<>();
-            arrays.forEach((k, v) -> copied.put(k, v.dup()));
-            c.blockArrays.add(copied);
-        }
-        return c;
     }
 }

@@ -60,12 +60,15 @@ class PdAdmmCheckpointTest {
     }
 
     private void assertResumeReproducesStraightRun(PdAdmmConfig config) throws IOException {
-        List<IterationMetrics> straightHistory;
-        PdAdmmCheckpoint.EngineState straight;
-        try (PdAdmmEngine engine = engine(config)) {
-            straightHistory = engine.fit();
-            straight = engine.exportState();
+        // exportState() gives the live arrays, which close() frees: the straight engine stays open to the end
+        try (PdAdmmEngine straightEngine = engine(config)) {
+            List<IterationMetrics> straightHistory = straightEngine.fit();
+            assertResumeReproduces(config, straightHistory, straightEngine.exportState());
         }
+    }
+
+    private void assertResumeReproduces(PdAdmmConfig config, List<IterationMetrics> straightHistory,
+                                        PdAdmmCheckpoint.EngineState straight) throws IOException {
         try (PdAdmmEngine engine = engine(config)) {
             for (int i = 0; i < 10; i++) {
                 engine.iterate();
