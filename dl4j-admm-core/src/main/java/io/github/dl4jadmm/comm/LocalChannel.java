@@ -8,13 +8,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The in-JVM channel: every message is really encoded to bytes, held in a one-slot mailbox per link, and decoded
- * by the receiver, so the byte counts are those a network transport would send. Thread-safe for the engine's
- * pattern (one sender and one receiver per link, separated by a phase barrier).
+ * by the receiver, so the byte counts are those a network transport would send. Each link's message is decoded
+ * into the array returned for the previous one where the codec can ({@link Channel#receive}): a fresh N-row array
+ * per message would be garbage that ND4J frees only at a later garbage collection (on a 196,615-row run, 18
+ * messages of 78 MB per iteration). Thread-safe for the engine's pattern (one sender and one receiver per link,
+ * separated by a phase barrier).
  */
 public final class LocalChannel implements Channel {
 
     private final LinkCodecs links;
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
+    /** The last array received on each link, which the next message on it is decoded into. */
+    private final Map<Transfer, INDArray> received = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
@@ -48,7 +53,9 @@ public final class LocalChannel implements Channel {
         if (message == null) {
             throw new IllegalStateException("nothing was sent on link " + link + " before it was read");
         }
-        return links.decoder(link).decode(message);
+        INDArray value = links.decoder(link).decode(message, received.get(link));
+        received.put(link, value);
+        return value;
     }
 
     @Override

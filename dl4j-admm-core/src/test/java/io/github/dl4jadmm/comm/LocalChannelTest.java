@@ -78,4 +78,19 @@ class LocalChannelTest {
         e = assertThrows(IllegalArgumentException.class, () -> RawTensorCodec.INSTANCE.decode(wrongMagic));
         assertTrue(e.getMessage().contains("magic 0x0102"), e.getMessage());
     }
+
+    @Test
+    void eachLinkDecodesIntoTheArrayItReturnedLastTime() {
+        LocalChannel channel = new LocalChannel(RawTensorCodec.INSTANCE);
+        Transfer link = Transfer.forward(1);
+        channel.send(link, Nd4j.rand(DataType.FLOAT, 6, 4));
+        INDArray first = channel.receive(link);
+        INDArray next = Nd4j.rand(DataType.FLOAT, 6, 4);
+        channel.send(link, next);
+        INDArray second = channel.receive(link);
+        assertSame(first, second, "the second message is written into the first one's array");
+        assertEquals(next, second);
+        channel.send(Transfer.backward(1), next);
+        assertTrue(channel.receive(Transfer.backward(1)) != second, "links do not share arrays");
+    }
 }
