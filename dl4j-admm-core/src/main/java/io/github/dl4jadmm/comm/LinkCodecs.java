@@ -1,11 +1,13 @@
 package io.github.dl4jadmm.comm;
 
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The encoder and the decoder of every link of a {@link Channel}, each made by the codec on first use, and the state
@@ -19,6 +21,8 @@ public final class LinkCodecs {
     private final TensorCodec codec;
     private final Map<Transfer, TensorEncoder> encoders = new ConcurrentHashMap<>();
     private final Map<Transfer, TensorDecoder> decoders = new ConcurrentHashMap<>();
+    /** The last array decoded on each link, which the next message on it is decoded into. */
+    private final Map<Transfer, INDArray> received = new ConcurrentHashMap<>();
 
     /** The link ends of a channel whose links all use {@code codec}. */
     public LinkCodecs(TensorCodec codec) {
@@ -41,6 +45,17 @@ public final class LinkCodecs {
     /** The receiving end of {@code link}. */
     public TensorDecoder decoder(Transfer link) {
         return decoders.computeIfAbsent(link, codec::newDecoder);
+    }
+
+    /**
+     * Decodes {@code message}, received on {@code link}, into the array this method returned for the link's previous
+     * message where the codec can ({@link TensorDecoder#decode(ByteBuffer, INDArray)}), so that a channel allocates
+     * no N-row array per message; this is what {@link Channel#receive} promises its callers.
+     */
+    public INDArray decode(Transfer link, ByteBuffer message) {
+        INDArray value = decoder(link).decode(message, received.get(link));
+        received.put(link, value);
+        return value;
     }
 
     /**

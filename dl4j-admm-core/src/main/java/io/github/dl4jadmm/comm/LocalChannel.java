@@ -18,8 +18,6 @@ public final class LocalChannel implements Channel {
 
     private final LinkCodecs links;
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
-    /** The last array received on each link, which the next message on it is decoded into. */
-    private final Map<Transfer, INDArray> received = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
@@ -53,9 +51,7 @@ public final class LocalChannel implements Channel {
         if (message == null) {
             throw new IllegalStateException("nothing was sent on link " + link + " before it was read");
         }
-        INDArray value = links.decoder(link).decode(message, received.get(link));
-        received.put(link, value);
-        return value;
+        return links.decode(link, message);
     }
 
     @Override

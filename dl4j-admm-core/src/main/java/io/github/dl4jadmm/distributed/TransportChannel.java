@@ -31,8 +31,6 @@ public final class TransportChannel implements Channel {
     private final IntUnaryOperator owner;
     private final Duration timeout;
     private final Map<Transfer, ByteBuffer> mailboxes = new ConcurrentHashMap<>();
-    /** The last array received on each link, which the next message on it is decoded into (see Channel#receive). */
-    private final Map<Transfer, INDArray> received = new ConcurrentHashMap<>();
     private final AtomicLong forwardBytes = new AtomicLong();
     private final AtomicLong backwardBytes = new AtomicLong();
     private final AtomicLong remoteBytes = new AtomicLong();
@@ -99,9 +97,7 @@ public final class TransportChannel implements Channel {
         } else {
             message = transport.receive(from, tag(link), timeout);
         }
-        INDArray value = links.decoder(link).decode(message, received.get(link));
-        received.put(link, value);
-        return value;
+        return links.decode(link, message);
     }
 
     @Override

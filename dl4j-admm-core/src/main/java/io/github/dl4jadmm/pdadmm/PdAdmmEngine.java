@@ -837,12 +837,6 @@ public final class PdAdmmEngine implements AutoCloseable {
         return blocks.stream().mapToInt(b -> b.device).toArray();
     }
 
-    /**
-     * Stops the block threads, closes the channel and frees the blocks' N-row arrays (p, z, q, u, their copies and
-     * scratch buffers) at once rather than at a later garbage collection, so that the next engine (a growth
-     * stage, a resumed run) does not hold its memory beside this one's. The weights and biases stay readable
-     * ({@link #weights()}, {@link #biases()}); iterating, evaluating or checkpointing a closed engine is refused.
-     */
     private void requireOpen() {
         if (released) {
             throw new IllegalStateException("this engine was closed, which freed its blocks' arrays; build a new "
@@ -850,6 +844,12 @@ public final class PdAdmmEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the block threads, closes the channel and frees the blocks' N-row arrays (p, z, q, u, their copies and
+     * scratch buffers) at once rather than at a later garbage collection, so that the next engine (a growth
+     * stage, a resumed run) does not hold its memory beside this one's. The weights and biases stay readable
+     * ({@link #weights()}, {@link #biases()}); iterating, evaluating or checkpointing a closed engine is refused.
+     */
     @Override
     public void close() {
         executor.close();

@@ -68,7 +68,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts {@code n} child JVMs running {@code io.github.dl4jadmm.examples.cli.AdmmCli} with the arguments
-     * {@code argsOfRank.apply(rank)}, on this JVM's class path. A cluster made by {@link #sharingCores()} gives
+     * {@code argsOfRank.apply(rank)}, on this JVM's class path. A cluster made by {@link #forTimings()} gives
      * each child {@code OMP_NUM_THREADS} = cores / n (at least 1) unless this JVM's environment sets it: with the
      * default (all cores per process) every rank's native operations fork a team of all cores and the ranks' teams
      * fight over them (2 ranks of a 20,000 x 500, 10 x 100 job on 2 cores: about 1.0 s per iteration with it, 1.3 s
